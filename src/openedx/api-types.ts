@@ -1,0 +1,131 @@
+import { z } from 'zod';
+
+/**
+ * The two LMS responses course-sink reads, validated at the boundary. Both the LMS client and the
+ * OLX reader produce exactly these shapes, so everything downstream has one input format.
+ *
+ * Field presence follows the LMS serializers: a field the LMS has no data for is absent (not null),
+ * `children` is absent on leaves, and `display_name` is '' rather than null.
+ */
+
+/** One block of `GET /api/courses/v2/blocks/?course_id=…&all_blocks=true&depth=all`. */
+export const BlockSchema = z
+  .object({
+    id: z.string().min(1),
+    block_id: z.string().min(1),
+    type: z.string().min(1),
+    display_name: z.string(),
+    lms_web_url: z.string().optional(),
+    legacy_web_url: z.string().optional(),
+    student_view_url: z.string().optional(),
+    children: z.array(z.string()).optional(),
+    graded: z.boolean().optional(),
+    format: z.string().nullable().optional(),
+    start: z.string().nullable().optional(),
+    due: z.string().nullable().optional(),
+    visible_to_staff_only: z.boolean().optional(),
+    has_score: z.boolean().optional(),
+    weight: z.number().nullable().optional(),
+    student_view_data: z.unknown().optional(),
+    student_view_multi_device: z.boolean().optional(),
+    block_counts: z.record(z.string(), z.number()).optional(),
+    descendants: z.array(z.string()).optional(),
+  })
+  .loose();
+export type Block = z.infer<typeof BlockSchema>;
+
+/** The Blocks API response with `return_type=dict` (the default). */
+export const BlocksResponseSchema = z.object({
+  root: z.string().min(1),
+  blocks: z.record(z.string(), BlockSchema),
+});
+export type BlocksResponse = z.infer<typeof BlocksResponseSchema>;
+
+/** One encoding of a video in the video block's `student_view_data.encoded_videos`. */
+export const EncodedVideoSchema = z.object({ url: z.string(), file_size: z.number().nullable().optional() }).loose();
+export type EncodedVideo = z.infer<typeof EncodedVideoSchema>;
+
+/** `student_view_data` of a `video` block, as the video XBlock's student_view_data() returns it. */
+export const VideoStudentViewDataSchema = z
+  .object({
+    only_on_web: z.boolean().optional(),
+    duration: z.number().nullable().optional(),
+    transcripts: z.record(z.string(), z.string()).optional(),
+    encoded_videos: z.record(z.string(), EncodedVideoSchema).optional(),
+    all_sources: z.array(z.string()).optional(),
+    edx_video_id: z.string().optional(),
+  })
+  .loose();
+export type VideoStudentViewData = z.infer<typeof VideoStudentViewDataSchema>;
+
+const MediaUri = z.object({ uri: z.string().nullable().optional() }).loose();
+
+/** `GET /api/courses/v1/courses/{course_key}/` (CourseDetailSerializer). Datetimes are ISO-8601 or null. */
+export const CourseDetailSchema = z
+  .object({
+    id: z.string().min(1),
+    course_id: z.string().optional(),
+    /** HTML-escaped by the LMS (display_name_with_default_escaped): unescape before storing. */
+    name: z.string(),
+    number: z.string(),
+    org: z.string(),
+    short_description: z.string().nullable().optional(),
+    effort: z.string().nullable().optional(),
+    start: z.string().nullable(),
+    end: z.string().nullable().optional(),
+    enrollment_start: z.string().nullable().optional(),
+    enrollment_end: z.string().nullable().optional(),
+    start_display: z.string().nullable().optional(),
+    start_type: z.string().optional(),
+    pacing: z.enum(['instructor', 'self']).or(z.string()),
+    mobile_available: z.boolean().optional(),
+    hidden: z.boolean().optional(),
+    invitation_only: z.boolean().optional(),
+    blocks_url: z.string().optional(),
+    overview: z.string().nullable().optional(),
+    certificate_available_date: z.string().nullable().optional(),
+    media: z
+      .object({
+        banner_image: z
+          .object({ uri: z.string().nullable().optional(), uri_absolute: z.string().nullable().optional() })
+          .loose()
+          .optional(),
+        course_image: MediaUri.optional(),
+        course_video: MediaUri.optional(),
+        image: z
+          .object({
+            raw: z.string().nullable().optional(),
+            small: z.string().nullable().optional(),
+            large: z.string().nullable().optional(),
+          })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
+  })
+  .loose();
+export type CourseDetail = z.infer<typeof CourseDetailSchema>;
+
+/** The envelope of paginated LMS list endpoints (edx-drf-extensions NamespacedPageNumberPagination). */
+export const PaginatedSchema = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({
+    results: z.array(item),
+    pagination: z
+      .object({
+        next: z.string().nullable(),
+        previous: z.string().nullable().optional(),
+        count: z.number().optional(),
+        num_pages: z.number().optional(),
+      })
+      .loose(),
+  });
+
+/** Everything one course sync reads about a course, from the LMS or from an OLX export. */
+export interface CourseSnapshot {
+  courseKey: string;
+  detail: CourseDetail;
+  blocks: BlocksResponse;
+  /** Where it came from, for logs: 'lms' or 'olx:<path>'. */
+  source: string;
+}
