@@ -79,18 +79,24 @@ apt_install() {
 }
 
 # Resolves Maven artifacts (with runtime dependencies) into <dir>/lib once; later runs reuse them.
+# The Maven repository lives under the stack dir too, so a clean checkout caches everything in .stack/.
+# A dependency with <type>/<classifier> (e.g. a tar.gz assembly) is copied as that file.
 # usage: maven_fetch <dir> <pom-dependencies-xml>
 maven_fetch() {
-  local dir="$1" deps="$2"
-  if [ -f "$dir/.fetched" ]; then return 0; fi
+  local dir="$1" deps="$2" stamp
+  # The stamp records which dependency list lib/ was resolved from, so editing the list refetches.
+  stamp="$(printf '%s' "$deps" | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$dir/.fetched" 2>/dev/null)" = "$stamp" ]; then return 0; fi
   mkdir -p "$dir"
   cat >"$dir/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
   <groupId>local.stack</groupId><artifactId>$(basename "$dir")</artifactId><version>1</version><packaging>pom</packaging>
   <dependencies>$deps</dependencies></project>
 POM
-  log "fetching $(basename "$dir") jars from Maven Central (first run only)"
-  mvn -q -B -f "$dir/pom.xml" org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+  log "fetching $(basename "$dir") artifacts from Maven Central (first run only)"
+  rm -rf "${dir:?}/lib"
+  mvn -q -B -Dmaven.repo.local="$STACK_DIR/m2" -f "$dir/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
     -DoutputDirectory="$dir/lib" -DincludeScope=runtime >"$dir/fetch.log" 2>&1 || { tail -n 30 "$dir/fetch.log" >&2; die "maven fetch failed for $dir"; }
-  touch "$dir/.fetched"
+  echo "$stamp" >"$dir/.fetched"
 }
