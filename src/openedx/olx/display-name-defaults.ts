@@ -1,0 +1,31 @@
+/**
+ * The class default of the `display_name` field of common XBlocks — what the LMS (and so the Blocks API)
+ * reports for a block whose OLX sets no name. Containers (course, chapter, sequential, vertical) have no
+ * default, which the API sends as ''.
+ *
+ * Read from the block classes: edx-platform HtmlBlockMixin "Text", ProblemBlock "Blank Problem",
+ * LegacyLibraryContentBlock "Randomized Content Block", AboutFields "overview", StaticTabFields "Empty",
+ * DiscussionXBlock "Discussion", xblock-drag-and-drop-v2 "Drag and Drop"; the rest from the block packages.
+ */
+const DISPLAY_NAME_DEFAULTS: Readonly<Record<string, string>> = {
+  html: 'Text',
+  course_info: 'Text',
+  about: 'overview',
+  static_tab: 'Empty',
+  problem: 'Blank Problem',
+  video: 'Video',
+  discussion: 'Discussion',
+  library_content: 'Randomized Content Block',
+  'drag-and-drop-v2': 'Drag and Drop',
+  lti: 'LTI',
+  annotatable: 'Annotation',
+  poll: 'Poll',
+  survey: 'Survey',
+  edx_sga: 'Staff Graded Assignment',
+  split_test: 'Content Experiment',
+  word_cloud: 'Word cloud',
+};
+
+export function defaultDisplayName(blockType: string): string {
+  return DISPLAY_NAME_DEFAULTS[blockType] ?? '';
+}
