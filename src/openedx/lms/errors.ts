@@ -1,0 +1,176 @@
+import { PermanentError, RetryableError } from '../../errors.js';
+
+/** What every LMS failure carries, so logs and the dead-letter reason can name the request. */
+export interface LmsErrorContext {
+  method: string;
+  /** The URL path only: queries and bodies are never copied into errors. */
+  path: string;
+  courseKey?: string;
+  status?: number;
+}
+
+function describe(ctx: LmsErrorContext): string {
+  const course = ctx.courseKey ? ` for course ${ctx.courseKey}` : '';
+  return `${ctx.method} ${readablePath(ctx.path)}${course}`;
+}
+
+/** Course keys in paths are percent-encoded on the wire; operators search logs for the key as written. */
+function readablePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** The LMS may answer correctly later: network trouble, timeouts, 5xx, throttling. */
+export class LmsRetryableError extends RetryableError implements LmsErrorContext {
+  override name = 'LmsRetryableError';
+  readonly method: string;
+  readonly path: string;
+  readonly courseKey?: string;
+  readonly status?: number;
+  constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
+    super(`${problem} on ${describe(ctx)}: ${action}`, options);
+    this.method = ctx.method;
+    this.path = ctx.path;
+    this.courseKey = ctx.courseKey;
+    this.status = ctx.status;
+  }
+}
+
+/** The LMS asked us to slow down for longer than we are willing to hold a request open. */
+export class LmsThrottledError extends LmsRetryableError {
+  override name = 'LmsThrottledError';
+  constructor(
+    ctx: LmsErrorContext,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(
+      ctx,
+      `LMS throttled the request (429${retryAfterMs === undefined ? '' : `, retry after ${Math.ceil(retryAfterMs / 1000)}s`})`,
+      "make the OAuth client's user staff so the LMS applies its service-user rate, or lower SYNC_CONCURRENCY",
+    );
+  }
+}
+
+/** Asking again will get the same answer: 4xx other than 429, or a body that is not what the API returns. */
+export class LmsPermanentError extends PermanentError implements LmsErrorContext {
+  override name = 'LmsPermanentError';
+  readonly method: string;
+  readonly path: string;
+  readonly courseKey?: string;
+  readonly status?: number;
+  constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
+    super(`${problem} on ${describe(ctx)}: ${action}`, options);
+    this.method = ctx.method;
+    this.path = ctx.path;
+    this.courseKey = ctx.courseKey;
+    this.status = ctx.status;
+  }
+}
+
+/**
+ * Credentials or permissions are wrong. Permanent for this request, but it affects every course alike,
+ * so callers may prefer to stop rather than dead-letter each event.
+ */
+export class LmsAuthError extends LmsPermanentError {
+  override name = 'LmsAuthError';
+}
+
+/** The LMS says the course does not exist (or is invisible to the service user). */
+export class CourseNotFoundError extends LmsPermanentError {
+  override name = 'CourseNotFoundError';
+}
+
+/** A 200 whose body is not JSON or does not match the API's shape. */
+export class LmsMalformedResponseError extends LmsPermanentError {
+  override name = 'LmsMalformedResponseError';
+}
+
+export type LmsError = LmsRetryableError | LmsPermanentError;
+
+export function isLmsError(err: unknown): err is LmsError {
+  return err instanceof LmsRetryableError || err instanceof LmsPermanentError;
+}
+
+/**
+ * The LMS's own words from an error body: DeveloperErrorViewMixin's `developer_message` (and its
+ * `field_errors`), DRF's `detail`, or OAuth's `error`/`error_description`. Trimmed so a stray HTML page
+ * cannot flood a log line.
+ */
+export function lmsMessage(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200);
+  }
+  const found: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') found.push(v);
+    else if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      for (const k of ['developer_message', 'detail', 'error_description', 'error']) if (k in o) visit(o[k]);
+      if (o.field_errors && typeof o.field_errors === 'object') {
+        for (const [field, err] of Object.entries(o.field_errors)) {
+          const before = found.length;
+          visit(err);
+          if (found.length > before) found[before] = `${field}: ${found[before]}`;
+        }
+      }
+    }
+  };
+  visit(parsed);
+  return (found.length > 0 ? found.join('; ') : body).slice(0, 200);
+}
+
+/** Turns a final non-2xx answer into the error that tells the operator what to do. */
+export function errorForStatus(
+  ctx: LmsErrorContext & { status: number },
+  body: string,
+  username?: string,
+): LmsError {
+  const said = lmsMessage(body);
+  const what = `LMS answered ${ctx.status}${said ? ` (${said})` : ''}`;
+  const user = username ? ` ('${username}')` : '';
+  switch (true) {
+    case ctx.status === 401:
+      return new LmsAuthError(
+        ctx,
+        what,
+        'the LMS rejected a freshly issued JWT; check that the OAuth application is enabled and that the LMS JWT_AUTH settings accept tokens it issues',
+      );
+    case ctx.status === 403:
+      return new LmsAuthError(
+        ctx,
+        what,
+        `the OAuth client's user${user} must be global staff (or staff on this course) to read all blocks and non-public courses`,
+      );
+    case ctx.status === 404 && ctx.courseKey !== undefined:
+      return new CourseNotFoundError(
+        ctx,
+        `course ${ctx.courseKey} does not exist on the LMS (${ctx.status}${said ? `: ${said}` : ''})`,
+        'check the course key; if the course was deleted, the event can be discarded',
+      );
+    case ctx.status === 429:
+      return new LmsThrottledError(ctx, undefined);
+    case ctx.status >= 500:
+      return new LmsRetryableError(
+        ctx,
+        what,
+        'the LMS is failing; check its health and logs, the sync will retry',
+      );
+    default:
+      return new LmsPermanentError(
+        ctx,
+        what,
+        'the request was refused as invalid; check the course key and LMS_BASE_URL (it must be the LMS root, not Studio)',
+      );
+  }
+}

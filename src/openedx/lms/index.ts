@@ -1,0 +1,14 @@
+export { LmsClient, type LmsClientOptions, type ListCoursesOptions } from './client.js';
+export {
+  CourseNotFoundError,
+  LmsAuthError,
+  LmsMalformedResponseError,
+  LmsPermanentError,
+  LmsRetryableError,
+  LmsThrottledError,
+  isLmsError,
+  type LmsError,
+  type LmsErrorContext,
+} from './errors.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
+export type { LmsLogger } from './transport.js';
