@@ -1,0 +1,190 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { CourseSnapshot } from '../../openedx/api-types.js';
+import type { Outline } from '../../outline/types.js';
+import { bind } from './bind.js';
+import type { ServerCapabilities } from './connection.js';
+import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
+import { assertIdentifier } from './identifiers.js';
+import { pruneRemovedBlocks } from './prune.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
+import {
+  COURSE_BLOCK_COLUMNS,
+  COURSE_OVERVIEW_COLUMNS,
+  COURSE_RELATIONSHIP_COLUMNS,
+  courseBlockRows,
+  courseOverviewRow,
+  courseRelationshipRows,
+  parseCourseKey,
+  type DumpStamp,
+} from './rows.js';
+import { tableExists } from './tables.js';
+
+export interface WriterContext {
+  client: ClickHouseClient;
+  database: string;
+  cluster?: string;
+  capabilities: ServerCapabilities;
+  pruneRemovedBlocks?: boolean;
+  retry?: RetryPolicy;
+  /** Tables looked up once per writer (course_relationships may have been dropped by aspects-dbt). */
+  tableCache?: Map<string, boolean>;
+}
+
+export interface CourseDumpInput {
+  snapshot: CourseSnapshot;
+  outline: Outline;
+  dump: DumpStamp;
+}
+
+export interface CourseDumpResult {
+  rowsByTable: Record<string, number>;
+  prunedTables: string[];
+}
+
+/**
+ * Writes one dump of a course the way Aspects' sink does: the overview row, then every block row in
+ * one INSERT (the dbt materialized view computes max(time_last_dumped) within each inserted block),
+ * then the legacy relationship rows while that table exists.
+ *
+ * Every try, here or by the caller, resends the same dump (same dump_id and time_last_dumped). Two
+ * guards keep a copy from landing twice: before each insert the table is checked for rows of this
+ * dump_id (an earlier try may have committed and then timed out; one INSERT is one part, so its rows
+ * are there all or not at all), and on servers that have it an `insert_deduplication_token` of
+ * dump_id + table lets Replicated tables drop a resend that raced with the check.
+ */
+export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput): Promise<CourseDumpResult> {
+  const { snapshot, outline, dump } = input;
+  const courseKey = outline.courseKey;
+  const org = parseCourseKey(courseKey).org;
+  const rowsByTable: Record<string, number> = {};
+  const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
+    table,
+    columns,
+    lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
+  });
+
+  const overview = courseOverviewRow(snapshot, dump);
+  rowsByTable.course_overviews = await insertDump(
+    ctx,
+    dump,
+    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
+    [overview],
+  );
+
+  const blocks = courseBlockRows(outline, dump);
+  rowsByTable.course_blocks = await insertDump(
+    ctx,
+    dump,
+    target('course_blocks', COURSE_BLOCK_COLUMNS, 'org'),
+    blocks,
+  );
+
+  if (await cachedTableExists(ctx, courseKey, RELATIONSHIPS)) {
+    const relationships = courseRelationshipRows(outline, dump);
+    try {
+      rowsByTable[RELATIONSHIPS] = await insertDump(
+        ctx,
+        dump,
+        target(RELATIONSHIPS, COURSE_RELATIONSHIP_COLUMNS, 'course'),
+        relationships,
+      );
+    } catch (err) {
+      // Dropped by remove_deprecated_models while we were running: note it and carry on without it.
+      if (clickHouseErrorCode((err as Error).cause) !== UNKNOWN_TABLE) throw err;
+      ctx.tableCache?.set(RELATIONSHIPS, false);
+    }
+  }
+
+  const prunedTables = ctx.pruneRemovedBlocks
+    ? await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+        pruneRemovedBlocks(ctx, outline).catch((err: unknown) => {
+          throw classifyClickHouseError(err, `pruning removed blocks of ${courseKey}`);
+        }),
+      )
+    : [];
+  return { rowsByTable, prunedTables };
+}
+
+const RELATIONSHIPS = 'course_relationships';
+const UNKNOWN_TABLE = 60;
+
+interface InsertTarget {
+  table: string;
+  columns: readonly string[];
+  /** The leading columns of the table's sorting key, so that the dump lookup reads one course. */
+  lookup: { org?: string; courseKey: string };
+}
+
+async function insertDump<Row extends object>(
+  ctx: WriterContext,
+  dump: DumpStamp,
+  target: InsertTarget,
+  rows: Row[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const { table, columns, lookup } = target;
+  const doing = `writing ${rows.length} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
+  return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
+    try {
+      const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
+      if (existing > 0) return existing;
+      await ctx.client.insert({
+        table: `${database}.${table}`,
+        // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
+        columns: columns.map((c) => (c === 'order' ? '`order`' : c)) as [string, ...string[]],
+        values: rows,
+        format: 'JSONEachRow',
+        clickhouse_settings: dedupSettings(ctx.capabilities, `${dump.dumpId}:${table}`),
+      });
+      return rows.length;
+    } catch (err) {
+      throw classifyClickHouseError(err, `${doing}; the same dump is resent on retry, so retrying is safe`);
+    }
+  });
+}
+
+/**
+ * Deduplication tokens only act on Replicated tables (or ones with non_replicated_deduplication_window),
+ * i.e. on a cluster. chdb is never one, and it applies settings to its whole session, so it gets none.
+ */
+function dedupSettings(caps: ServerCapabilities, token: string): Record<string, string> {
+  return caps.insertDeduplicationToken && !caps.embedded ? { insert_deduplication_token: token } : {};
+}
+
+/** Rows of one dump already in a table. */
+async function rowsOfDump(
+  ctx: WriterContext,
+  database: string,
+  target: InsertTarget,
+  dumpId: string,
+): Promise<number> {
+  const { org, courseKey } = target.lookup;
+  const where = org === undefined ? '' : 'org = {org:String} AND ';
+  const rs = await ctx.client.query({
+    ...bind(
+      `SELECT count() AS n FROM ${database}.${target.table} WHERE ${where}course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
+      org === undefined ? { courseKey, dumpId } : { org, courseKey, dumpId },
+      ctx.capabilities.queryParams,
+    ),
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ n: number | string }>();
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function cachedTableExists(ctx: WriterContext, courseKey: string, table: string): Promise<boolean> {
+  const cache = (ctx.tableCache ??= new Map());
+  const known = cache.get(table);
+  if (known !== undefined) return known;
+  const exists = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    tableExists(ctx.client, ctx.database, table, ctx.capabilities.queryParams).catch((err: unknown) => {
+      throw classifyClickHouseError(
+        err,
+        `checking whether ${ctx.database}.${table} exists (writing ${courseKey})`,
+      );
+    }),
+  );
+  cache.set(table, exists);
+  return exists;
+}

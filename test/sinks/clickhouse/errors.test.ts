@@ -1,0 +1,53 @@
+import { ClickHouseError } from '@clickhouse/client';
+import { describe, expect, it } from 'vitest';
+import { classifyClickHouseError } from '../../../src/sinks/clickhouse/errors.js';
+
+const DOING = 'writing 3 row(s) of course-v1:A+B+C to event_sink.course_blocks';
+
+describe('classifyClickHouseError', () => {
+  it('treats network failures and client timeouts as retryable', () => {
+    for (const err of [
+      new Error('Timeout error.'),
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    ]) {
+      const out = classifyClickHouseError(err, DOING);
+      expect(out.retryable).toBe(true);
+      expect(out.message).toContain(DOING);
+    }
+  });
+
+  it('treats transient server errors as retryable, in both error spellings', () => {
+    expect(
+      classifyClickHouseError(
+        new ClickHouseError({ message: 'x', code: '252', type: 'TOO_MANY_PARTS' }),
+        DOING,
+      ).retryable,
+    ).toBe(true);
+    expect(
+      classifyClickHouseError(
+        new Error('Code: 159, e.displayText() = DB::Exception: Timeout exceeded'),
+        DOING,
+      ).retryable,
+    ).toBe(true);
+  });
+
+  it('treats bad credentials as permanent and says which settings to check', () => {
+    const out = classifyClickHouseError(
+      new Error(
+        'Code: 193, e.displayText() = DB::Exception: Wrong password for user default, e.what() = DB::Exception',
+      ),
+      DOING,
+    );
+    expect(out.retryable).toBe(false);
+    expect(out.message).toMatch(/CLICKHOUSE_USER and CLICKHOUSE_PASSWORD/);
+  });
+
+  it('treats values that do not parse as permanent', () => {
+    const out = classifyClickHouseError(
+      new ClickHouseError({ message: 'Cannot parse UUID', code: '376', type: 'CANNOT_PARSE_UUID' }),
+      DOING,
+    );
+    expect(out).toMatchObject({ name: 'PermanentError', retryable: false });
+    expect(out.message).toContain('course_blocks');
+  });
+});
