@@ -1,0 +1,31 @@
+import { PermanentError } from '../errors.js';
+
+/** Why a message could not become a CourseEvent; written on its dead letter so operators can sort them. */
+export type DecodeReason =
+  | 'bad-framing'
+  | 'unknown-schema-id'
+  | 'schema-mismatch'
+  | 'invalid-course-key'
+  | 'unknown-event-type'
+  | 'bad-headers';
+
+export const DECODE_REASONS: readonly DecodeReason[] = [
+  'bad-framing',
+  'unknown-schema-id',
+  'schema-mismatch',
+  'invalid-course-key',
+  'unknown-event-type',
+  'bad-headers',
+];
+
+/** A message that will never decode however often it is retried: it belongs in the dead-letter topic. */
+export class DecodeError extends PermanentError {
+  override name = 'DecodeError';
+  constructor(
+    readonly reason: DecodeReason,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
