@@ -1,0 +1,376 @@
+import {
+  Partitioners,
+  type Admin,
+  type Consumer,
+  type EachMessagePayload,
+  type IHeaders,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
+import { isRetryable } from '../errors.js';
+import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from './backoff.js';
+import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
+import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
+import type { CourseEvent } from './events.js';
+import { OffsetTracker, type TopicPartition } from './offsets.js';
+
+/**
+ * The Kafka transport: a kafkajs consumer group with auto-commit off. Each message is decoded and handed
+ * to the coalescer without waiting for its sync, so the member keeps heartbeating while syncs run; its
+ * offset is committed (periodically and on stop) only once the message was applied or dead-lettered.
+ * Unlike Open edX's Python consumer, which commits failed messages too and starts new groups at the
+ * latest offset, nothing here is committed before it is done, and a new group reads from the earliest
+ * retained offset by default so events produced before the first start are not lost.
+ */
+
+/** A consumed message as decoding and dead-lettering need it. */
+export interface KafkaBusMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+  /** Broker or producer timestamp, epoch milliseconds as a string. */
+  timestamp: string;
+}
+
+/** Null means an event type this service ignores: the message counts as done at once. */
+export type DecodeKafkaMessage = (message: KafkaBusMessage) => Promise<CourseEvent | null>;
+
+export interface DeadLetterRecord {
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers: IHeaders;
+}
+
+export type BuildDeadLetter = (
+  original: KafkaBusMessage,
+  reason: string,
+  error: unknown,
+  now: Date,
+) => DeadLetterRecord;
+
+export interface KafkaBusConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  /** Full topic names, prefix included. */
+  topics: readonly string[];
+  dlqSuffix: string;
+  decode: DecodeKafkaMessage;
+  buildDeadLetter: BuildDeadLetter;
+  coalescer: Coalescer;
+  /** Default 'earliest': a sink that must not lose data reads what was produced before its first start. */
+  startPosition?: StartPosition;
+  commitIntervalMs?: number;
+  /** Pause fetching when this many messages await their sync; resume at half. */
+  maxOutstanding?: number;
+  /** For decoding (registry outages) and dead-letter produces; attempts are unbounded until stop. */
+  retryPolicy?: BackoffPolicy;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Longest a fetch waits for data; stop() waits for the fetch in progress, so this bounds shutdown. */
+  maxWaitTimeMs?: number;
+  logger?: CoalescerLogger;
+  now?: () => Date;
+}
+
+export class KafkaBusConsumer implements BusConsumer {
+  private readonly offsets = new OffsetTracker();
+  private consumer?: Consumer;
+  private producer?: Producer;
+  private admin?: Admin;
+  private joined = false;
+  private paused = false;
+  private stopping = false;
+  private commitTimer?: ReturnType<typeof setInterval>;
+  private committing?: Promise<void>;
+  /** Aborts retries inside the fetch loop (decoding, poison dead letters) so stop never waits on them. */
+  private readonly intake = new AbortController();
+  /** Aborts dead-letter produces for synced events once the grace period is over. */
+  private readonly background = new AbortController();
+  private readonly deadLettering = new Set<Promise<void>>();
+  private readonly retryPolicy: BackoffPolicy;
+  private readonly maxOutstanding: number;
+
+  constructor(private readonly options: KafkaBusConsumerOptions) {
+    this.retryPolicy = { ...(options.retryPolicy ?? DEFAULT_BACKOFF), maxAttempts: undefined };
+    this.maxOutstanding = options.maxOutstanding ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    const { kafka, groupId, topics } = this.options;
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 1_000,
+    });
+    // Java's murmur2 partitioner, chosen explicitly so kafkajs does not warn about its v2 default change.
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.consumer = consumer;
+    this.producer = producer;
+    this.watchGroupMembership(consumer);
+
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: [...topics],
+      fromBeginning: (this.options.startPosition ?? 'earliest') === 'earliest',
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: (payload) => this.handle(payload),
+    });
+    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1_000);
+    this.commitTimer.unref();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const deadline = Date.now() + graceMs;
+    // Pausing rather than consumer.stop(): kafkajs silently drops commitOffsets once its runner stopped.
+    this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
+    this.intake.abort(new Error('consumer stopping'));
+    await this.options.coalescer.drain({ graceMs });
+    await this.settleDeadLetters(Math.max(0, deadline - Date.now()));
+    this.background.abort(new Error('consumer stopping'));
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commit();
+    await this.consumer?.disconnect();
+    await this.producer?.disconnect();
+    await this.admin?.disconnect();
+    this.joined = false;
+  }
+
+  health(): BusHealth {
+    return {
+      joined: this.joined,
+      paused: this.paused,
+      outstanding: this.offsets.outstanding(),
+      coalescer: this.options.coalescer.stats(),
+    };
+  }
+
+  isJoined(): boolean {
+    return this.joined;
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    if (!this.admin) {
+      this.admin = this.options.kafka.admin();
+      await this.admin.connect();
+    }
+    const admin = this.admin;
+    const topics = [...this.options.topics];
+    const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
+    const out: PartitionLag[] = [];
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const group = committed.find((c) => c.topic === topic)?.partitions ?? [];
+      for (const end of ends) {
+        const mine = group.find((p) => p.partition === end.partition)?.offset;
+        const hasCommit = mine !== undefined && BigInt(mine) >= 0n;
+        const from = hasCommit ? BigInt(mine) : BigInt(end.low);
+        out.push({
+          topic,
+          partition: end.partition,
+          committed: hasCommit ? mine : null,
+          highWatermark: end.high,
+          lag: Number(BigInt(end.high) - from),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Commits every partition's finished prefix; a failure is logged and retried on the next tick. */
+  commit(): Promise<void> {
+    this.committing ??= this.commitOnce().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  private async commitOnce(): Promise<void> {
+    const offsets = this.offsets.committable();
+    if (offsets.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+      this.offsets.markCommitted(offsets);
+      this.options.logger?.debug({ offsets }, 'committed offsets');
+    } catch (err) {
+      this.options.logger?.warn({ err, offsets }, 'committing offsets failed; will try again');
+    }
+  }
+
+  private watchGroupMembership(consumer: Consumer): void {
+    const { events } = consumer;
+    consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      // kafkajs restarts every assigned partition from its committed offset after a join, so all
+      // uncommitted state is redelivered: drop it, and commit nothing for partitions now owned by others.
+      this.offsets.revokeAll();
+      this.joined = true;
+      this.options.logger?.info({ assignment: payload.memberAssignment }, 'joined consumer group');
+      if (this.paused) this.pauseAll();
+    });
+    consumer.on(events.REBALANCING, () => {
+      this.joined = false;
+      // The generation is still valid while the group prepares to rebalance: save finished work now.
+      void this.commit();
+    });
+    consumer.on(events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.options.logger?.error({ err: payload.error, restart: payload.restart }, 'kafka consumer crashed');
+    });
+    consumer.on(events.STOP, () => {
+      this.joined = false;
+    });
+  }
+
+  private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+    if (this.stopping) return;
+    const raw: KafkaBusMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers ?? {},
+      timestamp: message.timestamp,
+    };
+    this.offsets.received(topic, partition, message.offset);
+    const done = () => {
+      this.offsets.done(topic, partition, message.offset);
+      this.relieveBackpressure();
+    };
+    // Waits between retries heartbeat first, so a long registry outage does not cost the assignment.
+    const heartbeatingSleep = async (ms: number, signal?: AbortSignal) => {
+      await heartbeat();
+      await sleep(ms, signal);
+    };
+
+    let event: CourseEvent | null;
+    try {
+      event = await retry(() => this.options.decode(raw), this.retryPolicy, {
+        isRetryable,
+        signal: this.intake.signal,
+        sleep: heartbeatingSleep,
+        onRetry: (err, attempt, delayMs) =>
+          this.options.logger?.warn(
+            { err, topic, partition, offset: message.offset, attempt, delayMs },
+            'decoding failed, will retry',
+          ),
+      });
+    } catch (err) {
+      if (this.intake.signal.aborted) return;
+      // Only permanent decode failures get here; anything else (a heartbeat seeing a rebalance) is kafkajs' to handle.
+      if (isRetryable(err)) throw err;
+      const reason = deadLetterReason(err, 'undecodable');
+      this.options.logger?.error(
+        { err, topic, partition, offset: message.offset, reason },
+        'undecodable message; sending it to the dead-letter topic',
+      );
+      try {
+        await this.deadLetter(raw, reason, err, this.intake.signal, heartbeatingSleep);
+      } catch (sendErr) {
+        if (this.intake.signal.aborted) return;
+        throw sendErr;
+      }
+      done();
+      return;
+    }
+
+    if (event === null) {
+      done();
+      return;
+    }
+    event.position = { topic, partition, offset: message.offset };
+    const accepted = this.options.coalescer.submit(event, {
+      applied: done,
+      deadLettered: (reason, err) => this.deadLetterInBackground(raw, reason, err, done),
+    });
+    if (accepted && this.offsets.outstanding() >= this.maxOutstanding && !this.paused) {
+      this.options.logger?.warn(
+        { outstanding: this.offsets.outstanding() },
+        'too many events awaiting their sync; pausing fetches',
+      );
+      this.paused = true;
+      this.pauseAll();
+    }
+  }
+
+  private pauseAll(): void {
+    this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  private relieveBackpressure(): void {
+    if (!this.paused || this.stopping || this.offsets.outstanding() > this.maxOutstanding / 2) return;
+    this.paused = false;
+    this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
+    this.options.logger?.info({ outstanding: this.offsets.outstanding() }, 'resuming fetches');
+  }
+
+  private deadLetterInBackground(raw: KafkaBusMessage, reason: string, err: unknown, done: () => void): void {
+    const sending = this.deadLetter(raw, reason, err, this.background.signal).then(
+      done,
+      (sendErr: unknown) => {
+        this.options.logger?.warn(
+          { err: sendErr, topic: raw.topic, partition: raw.partition, offset: raw.offset },
+          'dead letter not written before stop; the message will be delivered again',
+        );
+      },
+    );
+    const tracked = sending.finally(() => this.deadLettering.delete(tracked));
+    this.deadLettering.add(tracked);
+  }
+
+  /** Produces the dead letter and waits for the broker's acknowledgement, retrying until it lands or `signal` aborts. */
+  private async deadLetter(
+    raw: KafkaBusMessage,
+    reason: string,
+    error: unknown,
+    signal: AbortSignal,
+    wait: typeof sleep = sleep,
+  ): Promise<void> {
+    const dlqTopic = `${raw.topic}${this.options.dlqSuffix}`;
+    const record = this.options.buildDeadLetter(raw, reason, error, this.options.now?.() ?? new Date());
+    await retry(
+      async () => {
+        if (!this.producer) throw new Error('dead-letter producer not started');
+        await this.producer.send({ topic: dlqTopic, acks: -1, messages: [record] });
+      },
+      this.retryPolicy,
+      {
+        isRetryable: () => true,
+        signal,
+        sleep: wait,
+        onRetry: (err, attempt, delayMs) =>
+          this.options.logger?.warn(
+            { err, dlqTopic, offset: raw.offset, partition: raw.partition, attempt, delayMs },
+            `writing to dead-letter topic ${dlqTopic} failed, will retry; check that it exists and this service may write to it`,
+          ),
+      },
+    );
+  }
+
+  private async settleDeadLetters(graceMs: number): Promise<void> {
+    if (this.deadLettering.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.deadLettering]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /** Partitions this member currently tracks, for tests and diagnostics. */
+  trackedPartitions(): TopicPartition[] {
+    return this.offsets.assigned();
+  }
+}

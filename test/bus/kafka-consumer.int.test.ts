@@ -1,0 +1,264 @@
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Coalescer, type SyncCourse } from '../../src/bus/coalescer.js';
+import { DecodeError } from '../../src/bus/decode-error.js';
+import type { CourseEvent } from '../../src/bus/events.js';
+import { buildDeadLetter, DLQ_HEADERS } from '../../src/bus/dead-letter.js';
+import { KafkaBusConsumer, type DecodeKafkaMessage } from '../../src/bus/kafka-consumer.js';
+import { RetryableError } from '../../src/errors.js';
+import { stackVar, uniqueName, waitFor } from '../support/stack.js';
+
+const DLQ_SUFFIX = '.dlq';
+
+/** Test messages are JSON `{courseKey, eventId}`; anything else is poison. */
+const decodeJson: DecodeKafkaMessage = async (message) => {
+  try {
+    const body = JSON.parse(message.value?.toString('utf8') ?? '') as { courseKey: string; eventId: string };
+    return {
+      kind: 'changed',
+      courseKey: body.courseKey,
+      eventId: body.eventId,
+      eventType: 'test.changed',
+      time: new Date(),
+    };
+  } catch (err) {
+    throw new DecodeError(
+      'bad-framing',
+      `value of ${message.topic}[${message.partition}]@${message.offset} is not JSON`,
+      { cause: err },
+    );
+  }
+};
+
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+const running: KafkaBusConsumer[] = [];
+
+beforeAll(async () => {
+  kafka = new Kafka({
+    clientId: 'course-sink-test',
+    brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+});
+
+afterAll(async () => {
+  await producer?.disconnect();
+  await admin?.disconnect();
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((c) => c.stop(1_000)));
+});
+
+async function freshTopic(partitions = 1): Promise<string> {
+  const topic = uniqueName('consumer-test', '-');
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  return topic;
+}
+
+function json(courseKey: string, eventId: string) {
+  return JSON.stringify({ courseKey, eventId });
+}
+
+async function startConsumer(
+  topic: string,
+  groupId: string,
+  sync: SyncCourse,
+  maxOutstanding?: number,
+): Promise<KafkaBusConsumer> {
+  const coalescer = new Coalescer({
+    run: sync,
+    debounceMs: 50,
+    concurrency: 2,
+    backoff: { initialMs: 50, maxMs: 200, multiplier: 2 },
+  });
+  const consumer = new KafkaBusConsumer({
+    kafka,
+    groupId,
+    topics: [topic],
+    dlqSuffix: DLQ_SUFFIX,
+    decode: decodeJson,
+    buildDeadLetter,
+    coalescer,
+    commitIntervalMs: 100,
+    maxWaitTimeMs: 200,
+    maxOutstanding,
+    retryPolicy: { initialMs: 50, maxMs: 200, multiplier: 2 },
+  });
+  running.push(consumer);
+  await consumer.start();
+  return consumer;
+}
+
+async function committed(groupId: string, topic: string): Promise<Record<number, string>> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return Object.fromEntries((offsets?.partitions ?? []).map((p) => [p.partition, p.offset]));
+}
+
+async function readAll(topic: string, count: number) {
+  const reader = kafka.consumer({ groupId: uniqueName('reader', '-'), maxWaitTimeInMs: 200 });
+  const got: { value: string; headers: Record<string, string> }[] = [];
+  await reader.connect();
+  await reader.subscribe({ topic, fromBeginning: true });
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      const headers = Object.fromEntries(
+        Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+      );
+      got.push({ value: message.value?.toString('utf8') ?? '', headers });
+    },
+  });
+  try {
+    await waitFor(() => got.length >= count, { timeoutMs: 30_000, what: `${count} messages on ${topic}` });
+  } finally {
+    await reader.disconnect();
+  }
+  return got;
+}
+
+describe('KafkaBusConsumer', () => {
+  it('sends a poison message to the dead-letter topic with its reason and keeps the partition flowing', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k', value: 'not json at all', headers: { ce_id: 'poison-1' } },
+        { key: 'course-v1:A+B+C', value: json('course-v1:A+B+C', 'e2') },
+      ],
+    });
+    const synced: string[] = [];
+    await startConsumer(topic, groupId, async (_course, events) => {
+      synced.push(...events.map((e) => e.eventId));
+    });
+
+    await waitFor(async () => (await committed(groupId, topic))[0] === '2', {
+      timeoutMs: 30_000,
+      what: 'commit past the poison message',
+    });
+    expect(synced).toEqual(['e2']);
+    const [letter] = await readAll(`${topic}${DLQ_SUFFIX}`, 1);
+    expect(letter).toMatchObject({
+      value: 'not json at all',
+      headers: {
+        ce_id: 'poison-1',
+        [DLQ_HEADERS.reason]: 'bad-framing',
+        [DLQ_HEADERS.topic]: topic,
+        [DLQ_HEADERS.partition]: '0',
+        [DLQ_HEADERS.offset]: '0',
+      },
+    });
+  });
+
+  it('commits nothing before the sync finished, so a restarted consumer applies the message again', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({ topic, messages: [{ value: json('course-v1:A+B+C', 'e1') }] });
+
+    const firstRun: CourseEvent[] = [];
+    const hangsAfterApplying: SyncCourse = async (_course, events) => {
+      firstRun.push(...events);
+      await new Promise(() => undefined);
+    };
+    const first = await startConsumer(topic, groupId, hangsAfterApplying);
+    await waitFor(() => firstRun.length === 1, { timeoutMs: 30_000, what: 'the first sync to start' });
+    await first.stop(100);
+    expect(await committed(groupId, topic)).toEqual({ 0: '-1' });
+
+    const secondRun: CourseEvent[] = [];
+    await startConsumer(topic, groupId, async (_course, events) => {
+      secondRun.push(...events);
+    });
+    await waitFor(async () => (await committed(groupId, topic))[0] === '1', {
+      timeoutMs: 30_000,
+      what: 'the commit after the second sync',
+    });
+    expect(secondRun.map((e) => [e.eventId, e.position])).toEqual([
+      ['e1', { topic, partition: 0, offset: '0' }],
+    ]);
+  });
+
+  it('retries a sync that fails retryably, committing only once it succeeded', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({ topic, messages: [{ value: json('course-v1:A+B+C', 'e1') }] });
+    const committedDuringAttempts: Record<number, string>[] = [];
+    let attempts = 0;
+    await startConsumer(topic, groupId, async () => {
+      attempts++;
+      committedDuringAttempts.push(await committed(groupId, topic));
+      if (attempts <= 2) throw new RetryableError(`LMS unavailable (attempt ${attempts})`);
+    });
+    await waitFor(async () => (await committed(groupId, topic))[0] === '1', {
+      timeoutMs: 30_000,
+      what: 'the commit after the retries',
+    });
+    expect(attempts).toBe(3);
+    expect(committedDuringAttempts).toEqual([{ 0: '-1' }, { 0: '-1' }, { 0: '-1' }]);
+  });
+
+  it('lets each partition commit as far as its own syncs got', async () => {
+    const topic = await freshTopic(2);
+    const groupId = uniqueName('group', '-');
+    await producer.send({
+      topic,
+      messages: [
+        { partition: 0, value: json('course-v1:Slow+X+R', 's1') },
+        { partition: 1, value: json('course-v1:Fast+X+R', 'f1') },
+        { partition: 1, value: json('course-v1:Fast+X+R', 'f2') },
+      ],
+    });
+    let releaseSlow!: () => void;
+    const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const consumer = await startConsumer(topic, groupId, async (course) => {
+      if (course === 'course-v1:Slow+X+R') await slowReleased;
+    });
+
+    await waitFor(async () => (await committed(groupId, topic))[1] === '2', {
+      timeoutMs: 30_000,
+      what: 'partition 1 to commit',
+    });
+    expect((await committed(groupId, topic))[0]).toBe('-1');
+    expect(consumer.health()).toMatchObject({ joined: true, outstanding: 1 });
+    const lagWhileSlow = await consumer.lag();
+    expect(lagWhileSlow).toEqual(
+      expect.arrayContaining([
+        { topic, partition: 0, committed: null, highWatermark: '1', lag: 1 },
+        { topic, partition: 1, committed: '2', highWatermark: '2', lag: 0 },
+      ]),
+    );
+
+    releaseSlow();
+    await waitFor(async () => (await committed(groupId, topic))[0] === '1', {
+      timeoutMs: 30_000,
+      what: 'partition 0 to commit',
+    });
+  });
+
+  it('pauses fetching while too many messages await their sync, and resumes once they are done', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 20 }, (_, i) => ({ value: json(`course-v1:O+C${i}+R`, `e${i}`) })),
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const consumer = await startConsumer(topic, groupId, () => released, 5);
+
+    await waitFor(() => consumer.health().paused, { timeoutMs: 30_000, what: 'the consumer to pause' });
+    expect(consumer.health().outstanding).toBe(5);
+    release();
+    await waitFor(async () => (await committed(groupId, topic))[0] === '20', {
+      timeoutMs: 30_000,
+      what: 'all 20 to commit',
+    });
+    expect(consumer.health()).toMatchObject({ paused: false, outstanding: 0 });
+  });
+});
