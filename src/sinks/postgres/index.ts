@@ -1,0 +1,17 @@
+export type { SqlClient } from './sql-client.js';
+export { openPostgres, type OpenPostgresOptions } from './open.js';
+export { migrate, readMigrations, DEFAULT_MIGRATIONS_DIR, type MigrateResult } from './migrate.js';
+export {
+  syncCourseRun,
+  markRunRemoved,
+  type CatalogSyncResult,
+  type WriteOutcome,
+  type RemovalReason,
+  type RemovalOutcome,
+} from './catalog.js';
+export {
+  runFromCourseDetail,
+  runFromCatalogInfo,
+  courseReadableId,
+  type CatalogRunInput,
+} from './catalog-input.js';

@@ -1,0 +1,4 @@
+import { serverDatabase } from './support/databases.js';
+import { migrateCases } from './support/migrate-cases.js';
+
+migrateCases(serverDatabase);

@@ -1,0 +1,4 @@
+import { serverDatabase } from './support/databases.js';
+import { sqlClientCases } from './support/sql-client-cases.js';
+
+sqlClientCases(serverDatabase);
