@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { isRetryable } from '../errors.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
 import type { CourseEvent } from './events.js';
 
 /**

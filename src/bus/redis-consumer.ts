@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { isRetryable } from '../errors.js';
-import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from './backoff.js';
+import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';

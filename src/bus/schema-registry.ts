@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { RetryableError } from '../errors.js';
-import { retry, type BackoffPolicy, type Sleep } from './backoff.js';
+import { retry, type BackoffPolicy, type Sleep } from '../backoff.js';
 import { DecodeError } from './decode-error.js';
 
 /**

@@ -17,7 +17,7 @@ const server = () => ({
   dataDir: '/nonexistent',
 });
 
-const fastRetry = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
+const fastRetry = { maxAttempts: 3, initialMs: 5, maxMs: 20, multiplier: 2 };
 
 let conn: ClickHouseConnection;
 const databases: string[] = [];

@@ -40,7 +40,7 @@ async function freshDatabase(opts: { dbt?: boolean } = {}): Promise<WriterContex
   return { client: conn.client, database, capabilities: conn.capabilities, retry: fastRetry };
 }
 
-const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
+const fastRetry = { maxAttempts: 4, initialMs: 1, maxMs: 2, multiplier: 2 };
 
 let dumpCounter = 0;
 function dump(at = new Date(Date.UTC(2024, 6, 10, 19, 58, 24, 94) + ++dumpCounter * 1000)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { backoffDelay, retry, sleep, type BackoffPolicy } from '../../src/bus/backoff.js';
-import { PermanentError, RetryableError, isRetryable } from '../../src/errors.js';
+import { backoffDelay, retry, sleep, type BackoffPolicy } from '../src/backoff.js';
+import { PermanentError, RetryableError, isRetryable } from '../src/errors.js';
 
 const policy: BackoffPolicy = { initialMs: 100, maxMs: 1_000, multiplier: 2 };
 const noSleep = () => Promise.resolve();
