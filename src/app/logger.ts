@@ -3,15 +3,24 @@ import { SECRET_PATHS, type Config } from './config.js';
 
 export type { Logger };
 
-/** JSON logs on stdout; secrets are censored wherever a config object is logged. */
-export function createLogger(level: Config['logLevel'] = 'info', base: Record<string, unknown> = {}): Logger {
-  return pino({
-    level,
-    base: { service: 'course-sink', ...base },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: [...SECRET_PATHS, ...SECRET_PATHS.map((p) => `config.${p}`), '*.authorization', 'password'],
-      censor: '[redacted]',
+export interface LoggerOptions {
+  base?: Record<string, unknown>;
+  /** Long-running services log to stdout; one-shot commands log to stderr so stdout holds their result. */
+  stream?: 'stdout' | 'stderr';
+}
+
+/** JSON logs; secrets are censored wherever a config object is logged. */
+export function createLogger(level: Config['logLevel'] = 'info', options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'course-sink', ...options.base },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: [...SECRET_PATHS, ...SECRET_PATHS.map((p) => `config.${p}`), '*.authorization', 'password'],
+        censor: '[redacted]',
+      },
     },
-  });
+    pino.destination({ fd: options.stream === 'stderr' ? 2 : 1, sync: true }),
+  );
 }

@@ -12,3 +12,4 @@ export {
 } from './errors.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 export type { LmsLogger } from './transport.js';
+export { LmsCourseSource } from './source.js';

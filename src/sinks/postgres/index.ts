@@ -15,3 +15,4 @@ export {
   courseReadableId,
   type CatalogRunInput,
 } from './catalog-input.js';
+export { PostgresCatalogSink } from './sink.js';

@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import { LmsClient, LmsCourseSource } from '../openedx/lms/index.js';
+import type { CourseSource } from '../sync/ports.js';
+import { ConfigError, type Config } from './config.js';
+
+/** The LMS client the configuration describes; commands that need the LMS fail with a usage error without it. */
+export function lmsClient(config: Config, logger: Logger): LmsClient {
+  if (!config.lms) {
+    throw new ConfigError([
+      'LMS_BASE_URL, LMS_OAUTH_CLIENT_ID and LMS_OAUTH_CLIENT_SECRET are required to read courses from Open edX (or use `sync --olx <export>`)',
+    ]);
+  }
+  return new LmsClient({
+    baseUrl: config.lms.baseUrl,
+    clientId: config.lms.clientId,
+    clientSecret: config.lms.clientSecret,
+    timeoutMs: config.lms.timeoutMs,
+    concurrency: Math.max(2, config.bus.concurrency * 2),
+    logger: logger.child({ component: 'lms' }),
+  });
+}
+
+export function lmsCourseSource(config: Config, logger: Logger): CourseSource {
+  return new LmsCourseSource(lmsClient(config, logger));
+}

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import type { CourseEvent } from '../bus/events.js';
+import { ClickHouseCourseSink } from '../sinks/clickhouse/index.js';
+import { PostgresCatalogSink } from '../sinks/postgres/index.js';
+import { syncCourse, type RetryRunner, type SyncObserver, type SyncResult } from '../sync/course-sync.js';
+import type { CourseSource, ExportSink } from '../sync/ports.js';
+import type { Config } from './config.js';
+import { createRetryRunner } from './retry-runner.js';
+import type { Stores } from './stores.js';
+
+export type CourseSyncer = (courseKey: string, events?: readonly CourseEvent[]) => Promise<SyncResult>;
+
+export interface CourseSyncerOptions {
+  source: CourseSource;
+  logger: Logger;
+  exports?: ExportSink;
+  observer?: SyncObserver;
+  retry?: RetryRunner;
+}
+
+/** Binds the sync's ports to the configured stores: the one place a course sync is assembled. */
+export function createCourseSyncer(config: Config, stores: Stores, options: CourseSyncerOptions): CourseSyncer {
+  const deps = {
+    source: options.source,
+    clickhouse: new ClickHouseCourseSink({
+      client: stores.clickhouse.client,
+      database: config.clickhouse.database,
+      cluster: config.clickhouse.cluster,
+      capabilities: stores.clickhouse.capabilities,
+      pruneRemovedBlocks: config.clickhouse.pruneRemovedBlocks,
+    }),
+    catalog: new PostgresCatalogSink(stores.postgres, {
+      lmsBaseUrl: config.lms?.baseUrl,
+      logger: options.logger.child({ component: 'catalog' }),
+    }),
+    exports: options.exports,
+    logger: options.logger,
+    retry: options.retry ?? createRetryRunner(options.logger),
+    observer: options.observer,
+  };
+  return (courseKey, events = []) => syncCourse(deps, courseKey, [...events]);
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CourseEvent } from '../bus/events.js';
+import { RetryableError, isRetryable } from '../errors.js';
+import type { CourseSnapshot } from '../openedx/api-types.js';
+import { buildOutline } from '../outline/index.js';
+import type { Outline } from '../outline/types.js';
+import { formatDumpTime } from '../sinks/clickhouse/datetime.js';
+import {
+  CourseNotFoundError,
+  type CatalogOutcome,
+  type CatalogSink,
+  type ClickHouseSink,
+  type CourseSource,
+  type Dump,
+  type ExportOutcome,
+  type ExportSink,
+} from './ports.js';
+
+/** Runs fn, retrying retryable failures with backoff; gives up (rethrowing) after its own budget. */
+export type RetryRunner = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+
+export interface SyncObserver {
+  syncStarted(courseKey: string): void;
+  syncFinished(courseKey: string, outcome: 'succeeded' | 'failed', seconds: number): void;
+  rowsWritten(table: string, rows: number): void;
+}
+
+export interface SyncDeps {
+  source: CourseSource;
+  clickhouse: ClickHouseSink;
+  catalog: CatalogSink;
+  exports?: ExportSink;
+  logger: Logger;
+  retry: RetryRunner;
+  observer?: SyncObserver;
+  now?: () => Date;
+}
+
+export interface SyncResult {
+  courseKey: string;
+  outline?: Outline;
+  dump?: Dump;
+  rowsByTable: Record<string, number>;
+  catalog: CatalogOutcome;
+  export?: ExportOutcome;
+}
+
+/**
+ * One course, start to finish: read it once, compute its outline, then bring every sink up to date.
+ * Each sink is idempotent and retried on its own (ClickHouse with the same dump, so a retry never
+ * makes a second visible dump); the sync succeeds only when all of them did, which is what allows the
+ * bus to commit the events it covered.
+ */
+export async function syncCourse(deps: SyncDeps, courseKey: string, events: CourseEvent[] = []): Promise<SyncResult> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = process.hrtime.bigint();
+  const eventIds = events.map((e) => e.eventId);
+  const log = deps.logger.child({
+    course_key: courseKey,
+    ...(eventIds.length > 0 ? { event_id: eventIds.length === 1 ? eventIds[0] : eventIds } : {}),
+  });
+  deps.observer?.syncStarted(courseKey);
+  try {
+    const result = await run(deps, courseKey, events, log, now);
+    deps.observer?.syncFinished(courseKey, 'succeeded', seconds(startedAt));
+    return result;
+  } catch (err) {
+    deps.observer?.syncFinished(courseKey, 'failed', seconds(startedAt));
+    log.error({ err, retryable: isRetryable(err) }, 'course sync failed');
+    throw err;
+  }
+}
+
+async function run(
+  deps: SyncDeps,
+  courseKey: string,
+  events: CourseEvent[],
+  log: Logger,
+  now: () => Date,
+): Promise<SyncResult> {
+  const latest = events.at(-1);
+  if (latest?.kind === 'deleted') {
+    const catalog = await deps.retry('postgres', () => deps.catalog.markRemoved(courseKey, 'deleted_in_studio'));
+    log.info({ catalog }, 'course deleted in Studio: catalog run marked, analytics history kept');
+    return { courseKey, rowsByTable: {}, catalog };
+  }
+
+  let snapshot: CourseSnapshot;
+  try {
+    snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
+  } catch (err) {
+    if (err instanceof CourseNotFoundError) {
+      const catalog = await deps.retry('postgres', () => deps.catalog.markRemoved(courseKey, 'not_found_in_lms'));
+      log.warn({ catalog }, 'course not found in the LMS: catalog run marked, analytics history kept');
+      return { courseKey, rowsByTable: {}, catalog };
+    }
+    return await withoutLms(deps, courseKey, events, log, err);
+  }
+
+  const outline = buildOutline(snapshot.blocks);
+  reportOutlineIssues(outline, log);
+  const dump: Dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(now()) };
+  const dumpLog = log.child({ dump_id: dump.dumpId });
+
+  const { rowsByTable } = await deps.retry('clickhouse', () =>
+    deps.clickhouse.writeCourse({ snapshot, outline, dump }),
+  );
+  for (const [table, rows] of Object.entries(rowsByTable)) deps.observer?.rowsWritten(table, rows);
+  dumpLog.info({ rows: rowsByTable }, 'clickhouse dump written');
+
+  const catalog = await deps.retry('postgres', () => deps.catalog.syncFromDetail(snapshot));
+  dumpLog.info({ catalog }, 'catalog synced');
+
+  const exportOutcome = deps.exports
+    ? await deps.retry('exports', () => deps.exports!.courseSynced({ snapshot, outline }))
+    : undefined;
+  if (exportOutcome) dumpLog.info({ export: exportOutcome }, 'export checked');
+
+  return { courseKey, outline, dump, rowsByTable, catalog, export: exportOutcome };
+}
+
+/**
+ * The LMS could not be read. A course that does not exist there is a permanent failure; otherwise the
+ * catalog is still updated from the event's CourseCatalogData, and the sync fails retryably so the
+ * outline is written once the LMS answers again.
+ */
+async function withoutLms(
+  deps: SyncDeps,
+  courseKey: string,
+  events: CourseEvent[],
+  log: Logger,
+  err: unknown,
+): Promise<never> {
+  if (!isRetryable(err)) throw err;
+  const info = [...events].reverse().find((e) => e.kind === 'changed' && e.catalogInfo);
+  if (info?.kind === 'changed' && info.catalogInfo) {
+    const catalog = await deps.retry('postgres', () => deps.catalog.syncFromCatalogInfo(info.catalogInfo!));
+    log.warn({ catalog, err }, 'LMS unreachable: catalog updated from the event, outline will be retried');
+  }
+  throw new RetryableError(`LMS unreachable while syncing ${courseKey}; will retry`, { cause: err });
+}
+
+function reportOutlineIssues(outline: Outline, log: Logger): void {
+  const { missingChildren, unreachable, duplicates } = outline.issues;
+  if (missingChildren.length + unreachable.length + duplicates.length === 0) return;
+  log.warn(
+    {
+      missing_children: missingChildren.slice(0, 20),
+      unreachable: unreachable.length,
+      duplicates: duplicates.slice(0, 20),
+    },
+    'course outline has inconsistencies; rows were written for the reachable tree',
+  );
+}
+
+function seconds(startedAt: bigint): number {
+  return Number(process.hrtime.bigint() - startedAt) / 1e9;
+}
+

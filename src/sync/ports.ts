@@ -1,0 +1,61 @@
+import type { CatalogInfo } from '../bus/events.js';
+import { PermanentError } from '../errors.js';
+import type { CourseSnapshot } from '../openedx/api-types.js';
+import type { Outline } from '../outline/types.js';
+
+/**
+ * What one course sync needs from the outside world. The sync is written against these small
+ * interfaces; src/app binds them to the LMS or an OLX export and to the configured stores.
+ */
+
+/** Where a course's metadata and outline come from: the LMS REST APIs or an OLX export. */
+export interface CourseSource {
+  /** Throws CourseNotFoundError when the source positively says the course does not exist. */
+  getSnapshot(courseKey: string): Promise<CourseSnapshot>;
+}
+
+/** The source answered, and the course is not there (LMS 404): the run is marked removed, not retried. */
+export class CourseNotFoundError extends PermanentError {
+  override name = 'CourseNotFoundError';
+  constructor(
+    readonly courseKey: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`course ${courseKey} does not exist in the LMS (404)`, options);
+  }
+}
+
+/** One dump of a course: every ClickHouse row written by one sync shares these. */
+export interface Dump {
+  dumpId: string;
+  /** `YYYY-MM-DD HH:MM:SS.ffffff+00:00`, Aspects' time_last_dumped format. */
+  timeLastDumped: string;
+}
+
+export interface ClickHouseSink {
+  writeCourse(input: { snapshot: CourseSnapshot; outline: Outline; dump: Dump }): Promise<{
+    rowsByTable: Record<string, number>;
+  }>;
+}
+
+export type CatalogOutcome = 'created' | 'updated' | 'unchanged' | 'marked-removed' | 'already-removed' | 'unknown-run';
+
+export type RemovalReason = 'deleted_in_studio' | 'not_found_in_lms';
+
+export interface CatalogSink {
+  syncFromDetail(snapshot: CourseSnapshot): Promise<CatalogOutcome>;
+  /** Used when the LMS is unreachable but the event carried CourseCatalogData. */
+  syncFromCatalogInfo(info: CatalogInfo): Promise<CatalogOutcome>;
+  markRemoved(courseKey: string, reason: RemovalReason): Promise<CatalogOutcome>;
+}
+
+export type ExportOutcome =
+  | { status: 'unchanged'; inputsHash: string }
+  | { status: 'queued'; inputsHash: string }
+  | { status: 'already-queued'; inputsHash: string }
+  | { status: 'skipped'; reason: string };
+
+export interface ExportSink {
+  /** Recomputes the export hash and queues an archive build when it changed. */
+  courseSynced(input: { snapshot: CourseSnapshot; outline: Outline }): Promise<ExportOutcome>;
+}
