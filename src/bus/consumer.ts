@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
-import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { Coalescer, type CoalescerLogger, type CoalescerStats, type SyncCourse } from './coalescer.js';
 import { buildDeadLetter } from './dead-letter.js';
 import { decodeRedisEntry, KafkaEventDecoder } from './decode.js';
+import { createKafka } from './kafka-client.js';
+import type { BusObserver } from './observer.js';
 import { KafkaBusConsumer } from './kafka-consumer.js';
 import { RedisBusConsumer } from './redis-consumer.js';
 import { SchemaRegistryClient } from './schema-registry.js';
@@ -71,6 +72,7 @@ export interface BusConsumerDeps {
   baseTopics?: readonly string[];
   startPosition?: StartPosition;
   onIgnored?: (eventType: string) => void;
+  observer?: BusObserver;
 }
 
 export const DEFAULT_BASE_TOPICS: readonly string[] = [CATALOG_INFO_TOPIC, XBLOCK_LIFECYCLE_TOPIC];
@@ -101,6 +103,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
       consumerName: `${hostname()}-${process.pid}`,
       startPosition: deps.startPosition,
       logger: deps.logger,
+      observer: deps.observer,
     });
   }
 
@@ -114,23 +117,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
       'EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL is not set; Open edX Kafka events can only be decoded with the schema registry they were written with',
     );
   }
-  // Same security as edx-event-bus-kafka: an API key and secret mean SASL PLAIN over TLS.
-  const sasl = bus.kafka.sasl;
-  const kafka = new Kafka({
-    clientId: 'course-sink',
-    brokers: bus.kafka.brokers,
-    ...(sasl ? { ssl: true, sasl: { mechanism: 'plain' as const, ...sasl } } : {}),
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }) => {
-        const { message, ...rest } = log;
-        const line = { kafkajs: rest };
-        if (level <= logLevel.ERROR) deps.logger?.error(line, message);
-        else if (level === logLevel.WARN) deps.logger?.warn(line, message);
-        else deps.logger?.debug(line, message);
-      },
-  });
+  const kafka = createKafka(bus.kafka, deps.logger);
   const decoder = new KafkaEventDecoder(new SchemaRegistryClient(bus.schemaRegistry), decoderOptions);
   return new KafkaBusConsumer({
     kafka,
@@ -142,5 +129,6 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     coalescer,
     startPosition: deps.startPosition,
     logger: deps.logger,
+    observer: deps.observer,
   });
 }

@@ -9,6 +9,7 @@ import {
 } from 'kafkajs';
 import { isRetryable } from '../errors.js';
 import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
+import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
@@ -72,6 +73,7 @@ export interface KafkaBusConsumerOptions {
   /** Longest a fetch waits for data; stop() waits for the fetch in progress, so this bounds shutdown. */
   maxWaitTimeMs?: number;
   logger?: CoalescerLogger;
+  observer?: BusObserver;
   now?: () => Date;
 }
 
@@ -272,6 +274,7 @@ export class KafkaBusConsumer implements BusConsumer {
       // Only permanent decode failures get here; anything else (a heartbeat seeing a rebalance) is kafkajs' to handle.
       if (isRetryable(err)) throw err;
       const reason = deadLetterReason(err, 'undecodable');
+      this.options.observer?.decodeFailed(reason);
       this.options.logger?.error(
         { err, topic, partition, offset: message.offset, reason },
         'undecodable message; sending it to the dead-letter topic',
@@ -290,6 +293,7 @@ export class KafkaBusConsumer implements BusConsumer {
       done();
       return;
     }
+    this.options.observer?.eventConsumed(event.eventType);
     event.position = { topic, partition, offset: message.offset };
     const accepted = this.options.coalescer.submit(event, {
       applied: done,
@@ -344,6 +348,7 @@ export class KafkaBusConsumer implements BusConsumer {
       async () => {
         if (!this.producer) throw new Error('dead-letter producer not started');
         await this.producer.send({ topic: dlqTopic, acks: -1, messages: [record] });
+        this.options.observer?.deadLettered(reason);
       },
       this.retryPolicy,
       {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { isRetryable } from '../errors.js';
 import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
+import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
@@ -45,6 +46,7 @@ export interface RedisBusConsumerOptions {
   maxOutstanding?: number;
   retryPolicy?: BackoffPolicy;
   logger?: CoalescerLogger;
+  observer?: BusObserver;
   now?: () => Date;
 }
 
@@ -241,6 +243,7 @@ export class RedisBusConsumer implements BusConsumer {
     } catch (err) {
       if (this.abort.signal.aborted) return;
       const reason = deadLetterReason(err, 'undecodable');
+      this.options.observer?.decodeFailed(reason);
       this.options.logger?.error(
         { err, stream, id, reason },
         'undecodable stream entry; sending it to the dead-letter stream',
@@ -252,6 +255,7 @@ export class RedisBusConsumer implements BusConsumer {
       settle();
       return;
     }
+    this.options.observer?.eventConsumed(event.eventType);
     event.position = { topic: stream, partition: 0, offset: id };
     const accepted = this.options.coalescer.submit(event, {
       applied: () => settle(),
@@ -276,6 +280,7 @@ export class RedisBusConsumer implements BusConsumer {
         };
         const args = [...entry.fields.entries(), ...Object.entries(extra)].flat();
         await redis.xadd(dlq, '*', ...args);
+        this.options.observer?.deadLettered(deadLetter.reason);
       }
       await redis.xack(entry.stream, group, entry.id);
     };
