@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { BusSettings } from '../bus/consumer.js';
 
 /**
  * The whole of course-sink's configuration, read once from the environment at start-up.
@@ -77,6 +78,7 @@ const EnvSchema = z.object({
   AWS_ACCESS_KEY_ID: optionalString,
   AWS_SECRET_ACCESS_KEY: optionalString,
   EXPORT_INCLUDE_MEDIA: bool(false),
+  EXPORT_INSTRUCTOR_NAME: optionalString,
 
   HTTP_PORT: int(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -87,21 +89,7 @@ const EnvSchema = z.object({
 type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
-  bus: {
-    backend: 'kafka' | 'redis';
-    kafka?: {
-      brokers: string[];
-      sasl?: { username: string; password: string };
-    };
-    redisUrl?: string;
-    topicPrefix?: string;
-    consumerGroup: string;
-    schemaRegistry?: { url: string; auth?: { username: string; password: string } };
-    dlqSuffix: string;
-    strictEventTypes: boolean;
-    debounceMs: number;
-    concurrency: number;
-  };
+  bus: BusSettings;
   lms?: { baseUrl: string; clientId: string; clientSecret: string; timeoutMs: number };
   clickhouse: {
     /** Unset means the embedded engine (chdb) under `${dataDir}/clickhouse`. */
@@ -114,7 +102,8 @@ export interface Config {
   };
   postgres: { /** Unset means embedded PGlite under `${dataDir}/postgres`. */ url?: string };
   s3?: { endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
-  exports: { includeMedia: boolean };
+  /** instructorName fills the seed's journey instructor line; Open edX has no per-video instructor. */
+  exports: { includeMedia: boolean; instructorName?: string };
   http: { port: number };
   logLevel: Env['LOG_LEVEL'];
   shutdownGraceMs: number;
@@ -208,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
           }
         : undefined,
-    exports: { includeMedia: e.EXPORT_INCLUDE_MEDIA },
+    exports: { includeMedia: e.EXPORT_INCLUDE_MEDIA, instructorName: e.EXPORT_INSTRUCTOR_NAME },
     http: { port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

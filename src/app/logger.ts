@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { SECRET_PATHS, type Config } from './config.js';
 
 export type { Logger };
@@ -7,6 +7,8 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
   /** Long-running services log to stdout; one-shot commands log to stderr so stdout holds their result. */
   stream?: 'stdout' | 'stderr';
+  /** Overrides `stream`, e.g. to capture lines in tests. */
+  destination?: DestinationStream;
 }
 
 /** JSON logs; secrets are censored wherever a config object is logged. */
@@ -21,6 +23,6 @@ export function createLogger(level: Config['logLevel'] = 'info', options: Logger
         censor: '[redacted]',
       },
     },
-    pino.destination({ fd: options.stream === 'stderr' ? 2 : 1, sync: true }),
+    options.destination ?? pino.destination({ fd: options.stream === 'stderr' ? 2 : 1, sync: true }),
   );
 }
