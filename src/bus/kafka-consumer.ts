@@ -77,6 +77,8 @@ export interface KafkaBusConsumerOptions {
   now?: () => Date;
 }
 
+const TOPIC_POLL_MS = 5_000;
+
 export class KafkaBusConsumer implements BusConsumer {
   private readonly offsets = new OffsetTracker();
   private consumer?: Consumer;
@@ -119,6 +121,7 @@ export class KafkaBusConsumer implements BusConsumer {
     this.watchGroupMembership(consumer);
 
     await producer.connect();
+    await this.waitForTopics();
     await consumer.connect();
     await consumer.subscribe({
       topics: [...topics],
@@ -130,6 +133,33 @@ export class KafkaBusConsumer implements BusConsumer {
     });
     this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1_000);
     this.commitTimer.unref();
+  }
+
+  /**
+   * Studio's topics appear with the first publish (or when an operator creates them). Until then the
+   * consumer waits, not ready, instead of crash-looping; stop() ends the wait.
+   */
+  private async waitForTopics(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      let lastWarning = 0;
+      for (;;) {
+        const existing = new Set(await admin.listTopics());
+        const missing = this.options.topics.filter((t) => !existing.has(t));
+        if (missing.length === 0) return;
+        if (Date.now() - lastWarning >= 60_000) {
+          lastWarning = Date.now();
+          this.options.logger?.warn(
+            { missing },
+            'waiting for the event bus topics to exist; Studio creates them on first publish, or create them with as many partitions as consumers you plan',
+          );
+        }
+        await sleep(TOPIC_POLL_MS, this.intake.signal);
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async stop(graceMs: number): Promise<void> {
