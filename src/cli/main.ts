@@ -1,39 +1,40 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { ConfigError } from '../app/config.js';
+import { buildProgram } from './program.js';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export function buildProgram(): Command {
-  const program = new Command('course-sink')
-    .description(
-      'Bridges Open edX course publishing to Aspects ClickHouse tables, a Postgres catalog and S3 export archives.',
-    )
-    .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError();
-  return program;
-}
-
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
-    await program.parseAsync(argv);
-    return EXIT.ok;
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (err instanceof ConfigError) {
       process.stderr.write(`course-sink: ${err.message}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`course-sink: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`course-sink: ${describe(err)}\n`);
     return EXIT.failure;
   }
 }
 
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+/** The message and its causes, one per line; the stack only when LOG_LEVEL asks for detail. */
+function describe(err: unknown): string {
+  const verbose = process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace';
+  const lines: string[] = [];
+  let previous: string | undefined;
+  for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; depth++) {
+    const text = e instanceof Error ? (verbose ? (e.stack ?? e.message) : e.message) : String(e);
+    // Wrappers often repeat their cause's message; say each thing once.
+    if (previous === undefined || !previous.includes(text.trim())) lines.push(depth === 0 ? text : `  caused by: ${text}`);
+    previous = text;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return lines.join('\n');
+}
+
+// Exit explicitly: client libraries may keep sockets open after a one-shot command is done.
+void main(process.argv).then((code) => process.exit(code));

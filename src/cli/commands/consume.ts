@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { createBusConsumer } from '../../bus/consumer.js';
+import { lmsCourseSource } from '../../app/course-source.js';
+import { createCourseSyncer } from '../../app/course-syncer.js';
+import { createExports } from '../../app/exports.js';
+import { startHttpServer } from '../../app/http.js';
+import { Metrics } from '../../app/metrics.js';
+import { readinessChecks } from '../../app/readiness.js';
+import { migrateStores, openStores } from '../../app/stores.js';
+import { loadRuntime } from '../runtime.js';
+
+interface ConsumeOptions {
+  exportWorker: boolean;
+}
+
+export function consumeCommand(program: Command): void {
+  program
+    .command('consume')
+    .description('Run the bridge: consume course events, sync each course to every store, build exports')
+    .option('--no-export-worker', 'only queue export builds; run `export-worker` elsewhere to build them')
+    .action(async (opts: ConsumeOptions) => {
+      const { config, logger } = loadRuntime('stdout');
+      const metrics = new Metrics({ logger });
+      const stores = await openStores(config, logger);
+      await migrateStores(stores, config, logger);
+      const exports = createExports(config, stores, logger, metrics);
+      const sync = createCourseSyncer(config, stores, {
+        source: lmsCourseSource(config, logger),
+        logger,
+        exports: exports.sink,
+        observer: metrics,
+      });
+      const bus = createBusConsumer(config.bus, {
+        sync: async (courseKey, events) => void (await sync(courseKey, events)),
+        logger: logger.child({ component: 'bus' }),
+        observer: metrics,
+      });
+      metrics.setLagSource(() => bus.lag());
+      const http = await startHttpServer({
+        port: config.http.port,
+        checks: readinessChecks({ config, stores, bus, exports }),
+        metrics,
+        logger,
+      });
+      logger.info({ http: http.url, export_worker: opts.exportWorker }, 'course-sink starting: joining the consumer group');
+
+      const stopped = new Promise<string>((resolve) => {
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        process.once('SIGINT', () => resolve('SIGINT'));
+      });
+      // Starting can wait (topics not created yet, brokers unreachable): a SIGTERM must still stop it.
+      const started = bus.start().then(() => {
+        if (opts.exportWorker) exports.startWorker();
+        logger.info('consumer group joined; consuming');
+      });
+      const signal = await Promise.race([stopped, started.then(() => stopped)]);
+      logger.info({ signal, grace_ms: config.shutdownGraceMs }, 'stopping: finishing syncs in flight');
+      await Promise.all([bus.stop(config.shutdownGraceMs), exports.stopWorker()]);
+      await started.catch(() => undefined);
+      await http.close();
+      exports.close();
+      await stores.close();
+      logger.info('stopped');
+    });
+}
