@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../../src/bus/topics.js';
+import { buildOutline } from '../../src/outline/index.js';
+import { TestLms } from '../peers/lms/server.js';
+import { produce, producerPython, type ProducerEvent } from '../peers/openedx-producer/index.js';
+import { stackVar, uniqueName, waitFor } from '../support/stack.js';
+import { CourseSinkProcess, freePort } from './support/consumer-process.js';
+import { E2eStores } from './support/stores.js';
+
+/**
+ * The whole path on real servers: Studio's own Python producer → Kafka + schema registry → `course-sink
+ * consume` as a process → the test LMS → ClickHouse 18.16, PostgreSQL and the S3 server.
+ */
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const COURSE = 'course-v1:OpenedX+DemoX+DemoCourse';
+const prefix = uniqueName('e2e', '-');
+const group = uniqueName('e2e-group', '-');
+
+let lms: TestLms;
+let stores: E2eStores;
+let admin: Admin;
+let expectedBlocks: number;
+let expectedRelationships: number;
+const processes: CourseSinkProcess[] = [];
+
+function publish(extra: Partial<ProducerEvent> = {}): Promise<unknown> {
+  return produce(
+    'kafka',
+    [
+      {
+        signal: 'XBLOCK_PUBLISHED',
+        topic: XBLOCK_LIFECYCLE_TOPIC,
+        id: randomUUID(),
+        data: { xblock_info: { usage_key: `block-v1:OpenedX+DemoX+DemoCourse+type@course+block@course`, block_type: 'course' } },
+        ...extra,
+      },
+    ],
+    busEnv(),
+  );
+}
+
+function busEnv(): Record<string, string> {
+  return {
+    EVENT_BUS_TOPIC_PREFIX: prefix,
+    EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
+    EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL'),
+  };
+}
+
+async function startConsumer(consumerGroup = group): Promise<CourseSinkProcess & { port: number }> {
+  const port = await freePort();
+  const proc = CourseSinkProcess.start(['consume'], {
+    ...busEnv(),
+    ...stores.env(),
+    EVENT_BUS_KAFKA_CONSUMER_GROUP: consumerGroup,
+    LMS_BASE_URL: lms.url,
+    LMS_OAUTH_CLIENT_ID: lms.credentials.clientId,
+    LMS_OAUTH_CLIENT_SECRET: lms.credentials.clientSecret,
+    SYNC_DEBOUNCE_MS: '200',
+    HTTP_PORT: String(port),
+    SHUTDOWN_GRACE_MS: '5000',
+    LOG_LEVEL: 'info',
+  });
+  processes.push(proc);
+  return Object.assign(proc, { port });
+}
+
+/** The group's committed offset on the xblock topic, summed over partitions (-1 = nothing committed). */
+async function committed(consumerGroup = group): Promise<number> {
+  const [topic] = await admin.fetchOffsets({ groupId: consumerGroup, topics: [fullTopic(XBLOCK_LIFECYCLE_TOPIC, prefix)] });
+  return (topic?.partitions ?? []).reduce((sum, p) => sum + Number(p.offset), 0);
+}
+
+async function endOffset(): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(fullTopic(XBLOCK_LIFECYCLE_TOPIC, prefix));
+  return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+}
+
+async function waitForDumps(count: number, proc: CourseSinkProcess, timeoutMs = 60_000) {
+  return waitFor(
+    async () => {
+      const dumps = await stores.dumps('course_blocks', COURSE);
+      return dumps.length >= count ? dumps : undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `${count} dump(s) of ${COURSE}; consumer output:\n${proc.tail()}` },
+  );
+}
+
+/** Every dump is whole: a retried or interrupted sync never leaves a partial or doubled dump behind. */
+async function expectEveryDumpComplete(): Promise<void> {
+  for (const dump of await stores.dumps('course_blocks', COURSE)) expect(dump.n).toBe(expectedBlocks);
+  for (const dump of await stores.dumps('course_relationships', COURSE)) expect(dump.n).toBe(expectedRelationships);
+  for (const dump of await stores.dumps('course_overviews', COURSE)) expect(dump.n).toBe(1);
+}
+
+beforeAll(async () => {
+  await producerPython();
+  lms = await TestLms.start();
+  const [snapshot] = await lms.loadFixtures(path.join(repoRoot, 'test/fixtures/demo-course'));
+  const outline = buildOutline(snapshot!.blocks);
+  // The Blocks API walks the tree from the root: detached about/info blocks are not in its answer.
+  expectedBlocks = outline.rows.filter((r) => !r.detached).length;
+  expectedRelationships = outline.relationships.length;
+  stores = await E2eStores.create();
+  const kafka = new Kafka({ brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','), logLevel: logLevel.NOTHING });
+  admin = kafka.admin();
+  await admin.connect();
+  // Studio sends catalog info with the course's schedule; the consumer must read both topics.
+  await produce(
+    'kafka',
+    [
+      {
+        signal: 'COURSE_CATALOG_INFO_CHANGED',
+        topic: CATALOG_INFO_TOPIC,
+        data: {
+          catalog_info: {
+            course_key: COURSE,
+            name: 'Open edX Demo Course',
+            schedule_data: { start: '2020-01-01T00:00:00+00:00', pacing: 'instructor' },
+            hidden: false,
+            invitation_only: false,
+          },
+        },
+      },
+    ],
+    busEnv(),
+  );
+  await publish();
+});
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.kill()));
+});
+
+afterAll(async () => {
+  await admin?.disconnect();
+  await stores?.close();
+  await lms?.close();
+});
+
+describe('course-sink consume, end to end', () => {
+  it('syncs a published course into ClickHouse, Postgres and an S3 export, then commits', async () => {
+    const proc = await startConsumer();
+    await waitForDumps(1, proc);
+    const exports = await waitFor(async () => ((await stores.exports(COURSE)).length > 0 ? stores.exports(COURSE) : undefined), {
+      timeoutMs: 60_000,
+      what: `the export of ${COURSE}; consumer output:\n${proc.tail()}`,
+    });
+    await expectEveryDumpComplete();
+
+    const { rows: runs } = await stores.pg.query<{ title: string; courseware_id: string }>(
+      'SELECT title, courseware_id FROM course_runs',
+    );
+    expect(runs).toEqual([{ title: 'Open edX Demo Course', courseware_id: COURSE }]);
+
+    expect(exports).toHaveLength(1);
+    const [archive] = exports;
+    expect(await stores.objectSha512(archive!.bucket, archive!.key)).toBe(archive!.output_sha512);
+
+    await waitFor(async () => (await committed()) === (await endOffset()), {
+      timeoutMs: 30_000,
+      what: 'the group to commit every message',
+    });
+
+    const ready = await fetch(`http://127.0.0.1:${proc.port}/readyz`);
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(Object.keys(readiness.checks).sort()).toEqual(['clickhouse', 'kafka', 'postgres', 's3']);
+    const metrics = await (await fetch(`http://127.0.0.1:${proc.port}/metrics`)).text();
+    expect(metrics).toMatch(/course_sink_syncs_total\{outcome="succeeded"\} [1-9]/);
+    expect(metrics).toMatch(/course_sink_rows_written_total\{table="course_blocks"\} [1-9]/);
+    expect(metrics).toMatch(/course_sink_export_builds_total\{outcome="succeeded"\} 1/);
+    expect(metrics).toMatch(/course_sink_events_consumed_total\{event_type="org\.openedx\.content_authoring\.xblock\.published\.v1"\} [1-9]/);
+
+    expect(await proc.stop()).toBe(0);
+  });
+
+  it('leaves the state unchanged when the topic is consumed again from the start', async () => {
+    const before = await stores.dumps('course_blocks', COURSE);
+    const { rows: runsBefore } = await stores.pg.query('SELECT * FROM course_runs ORDER BY id');
+    const proc = await startConsumer(uniqueName('e2e-replay', '-'));
+    await waitForDumps(before.length + 1, proc);
+    await expectEveryDumpComplete();
+    const { rows: runsAfter } = await stores.pg.query('SELECT * FROM course_runs ORDER BY id');
+    expect(runsAfter).toEqual(runsBefore);
+    // Same inputs, same hash: no second archive.
+    expect(await stores.exports(COURSE)).toHaveLength(1);
+    await proc.stop();
+  });
+
+  it('loses nothing and shows no partial dump when killed with SIGKILL in the middle of a sync', async () => {
+    const before = (await stores.dumps('course_blocks', COURSE)).length;
+    const offsetBefore = await committed();
+    lms.slow(4_000, '/api/courses/v2/blocks');
+    const first = await startConsumer();
+    await waitFor(() => first.logs().some((l) => l.msg === 'consumer group joined; consuming'), { timeoutMs: 30_000, what: 'start' });
+    const blocksRequests = lms.count('blocks');
+    await publish();
+    await waitFor(() => lms.count('blocks') > blocksRequests, { timeoutMs: 30_000, what: 'the sync to reach the LMS' });
+    await first.kill();
+    expect(await committed()).toBe(offsetBefore);
+
+    lms.slow(0);
+    const second = await startConsumer();
+    await waitForDumps(before + 1, second);
+    await waitFor(async () => (await committed()) === (await endOffset()), { timeoutMs: 30_000, what: 'the commit' });
+    await expectEveryDumpComplete();
+    await second.stop();
+  });
+
+  it('retries without committing while ClickHouse is down for 20 s, then completes', async () => {
+    const before = (await stores.dumps('course_blocks', COURSE)).length;
+    const offsetBefore = await committed();
+    const proc = await startConsumer();
+    await waitFor(() => proc.logs().some((l) => l.msg === 'consumer group joined; consuming'), { timeoutMs: 30_000, what: 'start' });
+    await stack('down', 'clickhouse');
+    try {
+      await publish();
+      await waitFor(() => proc.logs().some((l) => typeof l.msg === 'string' && /retry/.test(l.msg) && l.level === 40), {
+        timeoutMs: 30_000,
+        what: 'a retry to be logged',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+      expect(await committed()).toBe(offsetBefore);
+    } finally {
+      await stack('up', 'clickhouse');
+    }
+    await waitForDumps(before + 1, proc, 120_000);
+    await waitFor(async () => (await committed()) === (await endOffset()), { timeoutMs: 30_000, what: 'the commit' });
+    await expectEveryDumpComplete();
+    await proc.stop();
+  }, 300_000);
+});
+
+async function stack(command: 'up' | 'down', service: string): Promise<void> {
+  await promisify(execFile)('bash', [path.join(repoRoot, 'scripts/stack'), command, service], { cwd: repoRoot });
+}
