@@ -113,7 +113,7 @@ describe('syncCourse', () => {
     const info: CatalogInfo = {
       courseKey: KEY,
       name: 'From the event',
-      schedule: { start: new Date('2026-01-01T00:00:00Z') } as CatalogInfo['schedule'],
+      schedule: { start: '2026-01-01T00:00:00+00:00', pacing: 'instructor', end: null, enrollmentStart: null, enrollmentEnd: null },
       hidden: false,
       invitationOnly: false,
     };
