@@ -19,7 +19,11 @@ export interface CourseSyncerOptions {
 }
 
 /** Binds the sync's ports to the configured stores: the one place a course sync is assembled. */
-export function createCourseSyncer(config: Config, stores: Stores, options: CourseSyncerOptions): CourseSyncer {
+export function createCourseSyncer(
+  config: Config,
+  stores: Stores,
+  options: CourseSyncerOptions,
+): CourseSyncer {
   const deps = {
     source: options.source,
     clickhouse: new ClickHouseCourseSink({

@@ -24,7 +24,12 @@ export interface ExportsRuntime {
   close(): void;
 }
 
-export function createExports(config: Config, stores: Stores, logger: Logger, metrics?: Metrics): ExportsRuntime {
+export function createExports(
+  config: Config,
+  stores: Stores,
+  logger: Logger,
+  metrics?: Metrics,
+): ExportsRuntime {
   const store = exportStoreFor({ s3: config.s3, dataDir: config.dataDir });
   const log = logger.child({ component: 'exports' });
   const workerOptions = {

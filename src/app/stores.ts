@@ -47,7 +47,11 @@ export interface MigrationReport {
 }
 
 /** Applies both stores' numbered migrations; each runner is idempotent and safe across pods. */
-export async function migrateStores(stores: Stores, config: Config, logger: Logger): Promise<MigrationReport> {
+export async function migrateStores(
+  stores: Stores,
+  config: Config,
+  logger: Logger,
+): Promise<MigrationReport> {
   const ch = await migrateClickHouse(stores.clickhouse.client, {
     database: config.clickhouse.database,
     cluster: config.clickhouse.cluster,

@@ -16,7 +16,11 @@ export interface DeadLetterEntry {
  * Reads a dead-letter topic from its start to its current end with a throwaway consumer group (deleted
  * afterwards), so listing or replaying never moves the offsets of the service's own group.
  */
-export async function readDeadLetters(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<DeadLetterEntry[]> {
+export async function readDeadLetters(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<DeadLetterEntry[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -36,7 +40,8 @@ export async function readDeadLetters(kafka: Kafka, topic: string, timeoutMs = 6
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms; is the broker healthy?`)),
+          () =>
+            reject(new Error(`reading ${topic} took longer than ${timeoutMs} ms; is the broker healthy?`)),
           timeoutMs,
         );
         consumer
@@ -47,7 +52,11 @@ export async function readDeadLetters(kafka: Kafka, topic: string, timeoutMs = 6
               if (end === undefined || BigInt(message.offset) >= end) return;
               const entry: DeadLetterEntry = { topic, partition, offset: message.offset };
               try {
-                entry.letter = parseDeadLetter({ key: message.key, value: message.value, headers: message.headers });
+                entry.letter = parseDeadLetter({
+                  key: message.key,
+                  value: message.value,
+                  headers: message.headers,
+                });
               } catch (err) {
                 entry.problem = err instanceof Error ? err.message : String(err);
               }
@@ -81,7 +90,9 @@ export async function replayDeadLetters(kafka: Kafka, letters: readonly ParsedDe
       await producer.send({
         topic: letter.original.topic,
         acks: -1,
-        messages: [{ key: letter.original.key, value: letter.original.value, headers: letter.original.headers }],
+        messages: [
+          { key: letter.original.key, value: letter.original.value, headers: letter.original.headers },
+        ],
       });
     }
     return letters.length;

@@ -7,7 +7,11 @@ export interface KafkaConnectionSettings {
 }
 
 /** A kafkajs client configured as edx-event-bus-kafka configures its own, logging through our logger. */
-export function createKafka(settings: KafkaConnectionSettings, logger?: CoalescerLogger, clientId = 'course-sink'): Kafka {
+export function createKafka(
+  settings: KafkaConnectionSettings,
+  logger?: CoalescerLogger,
+  clientId = 'course-sink',
+): Kafka {
   // Same security as edx-event-bus-kafka: an API key and secret mean SASL PLAIN over TLS.
   const sasl = settings.sasl;
   return new Kafka({

@@ -29,7 +29,8 @@ function describe(err: unknown): string {
   for (let e: unknown = err, depth = 0; e !== undefined && depth < 5; depth++) {
     const text = e instanceof Error ? (verbose ? (e.stack ?? e.message) : e.message) : String(e);
     // Wrappers often repeat their cause's message; say each thing once.
-    if (previous === undefined || !previous.includes(text.trim())) lines.push(depth === 0 ? text : `  caused by: ${text}`);
+    if (previous === undefined || !previous.includes(text.trim()))
+      lines.push(depth === 0 ? text : `  caused by: ${text}`);
     previous = text;
     e = e instanceof Error ? e.cause : undefined;
   }

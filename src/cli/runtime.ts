@@ -8,7 +8,10 @@ export interface Runtime {
 }
 
 /** Config is read once per process, here; a bad variable surfaces as a ConfigError (exit 2). */
-export function loadRuntime(stream: 'stdout' | 'stderr' = 'stderr', env: NodeJS.ProcessEnv = process.env): Runtime {
+export function loadRuntime(
+  stream: 'stdout' | 'stderr' = 'stderr',
+  env: NodeJS.ProcessEnv = process.env,
+): Runtime {
   const config = loadConfig(env);
   return { config, logger: createLogger(config.logLevel, { stream }) };
 }

@@ -17,7 +17,9 @@ export function outlineTable(outline: Outline): string {
     const number = `${row.section}:${row.subsection}:${row.unit}`;
     const count = leaves.get(row.location);
     const suffix = count ? `  (${count} block${count === 1 ? '' : 's'})` : '';
-    lines.push(`  ${number.padEnd(8)}${row.blockType.padEnd(12)}${INDENT[row.depth - 1] ?? ''}${row.displayName}${suffix}`);
+    lines.push(
+      `  ${number.padEnd(8)}${row.blockType.padEnd(12)}${INDENT[row.depth - 1] ?? ''}${row.displayName}${suffix}`,
+    );
   }
   return lines.join('\n');
 }
@@ -25,10 +27,12 @@ export function outlineTable(outline: Outline): string {
 export function syncSummary(result: SyncResult): string {
   const lines = [`course ${result.courseKey}`];
   if (result.dump) lines.push(`  dump        ${result.dump.dumpId} at ${result.dump.timeLastDumped}`);
-  for (const [table, rows] of Object.entries(result.rowsByTable)) lines.push(`  clickhouse  ${table}: ${rows} rows`);
+  for (const [table, rows] of Object.entries(result.rowsByTable))
+    lines.push(`  clickhouse  ${table}: ${rows} rows`);
   lines.push(`  postgres    course run ${result.catalog}`);
   if (result.export) {
-    const detail = result.export.status === 'skipped' ? result.export.reason : result.export.inputsHash.slice(0, 16);
+    const detail =
+      result.export.status === 'skipped' ? result.export.reason : result.export.inputsHash.slice(0, 16);
     lines.push(`  export      ${result.export.status} (${detail})`);
   }
   return lines.join('\n');

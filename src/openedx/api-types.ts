@@ -42,7 +42,9 @@ export const BlocksResponseSchema = z.object({
 export type BlocksResponse = z.infer<typeof BlocksResponseSchema>;
 
 /** One encoding of a video in the video block's `student_view_data.encoded_videos`. */
-export const EncodedVideoSchema = z.object({ url: z.string(), file_size: z.number().nullable().optional() }).loose();
+export const EncodedVideoSchema = z
+  .object({ url: z.string(), file_size: z.number().nullable().optional() })
+  .loose();
 export type EncodedVideo = z.infer<typeof EncodedVideoSchema>;
 
 /** `student_view_data` of a `video` block, as the video XBlock's student_view_data() returns it. */

@@ -52,7 +52,11 @@ export interface SyncResult {
  * makes a second visible dump); the sync succeeds only when all of them did, which is what allows the
  * bus to commit the events it covered.
  */
-export async function syncCourse(deps: SyncDeps, courseKey: string, events: CourseEvent[] = []): Promise<SyncResult> {
+export async function syncCourse(
+  deps: SyncDeps,
+  courseKey: string,
+  events: CourseEvent[] = [],
+): Promise<SyncResult> {
   const now = deps.now ?? (() => new Date());
   const startedAt = process.hrtime.bigint();
   const eventIds = events.map((e) => e.eventId);
@@ -81,7 +85,9 @@ async function run(
 ): Promise<SyncResult> {
   const latest = events.at(-1);
   if (latest?.kind === 'deleted') {
-    const catalog = await deps.retry('postgres', () => deps.catalog.markRemoved(courseKey, 'deleted_in_studio'));
+    const catalog = await deps.retry('postgres', () =>
+      deps.catalog.markRemoved(courseKey, 'deleted_in_studio'),
+    );
     log.info({ catalog }, 'course deleted in Studio: catalog run marked, analytics history kept');
     return { courseKey, rowsByTable: {}, catalog };
   }
@@ -91,7 +97,9 @@ async function run(
     snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
   } catch (err) {
     if (err instanceof CourseNotFoundError) {
-      const catalog = await deps.retry('postgres', () => deps.catalog.markRemoved(courseKey, 'not_found_in_lms'));
+      const catalog = await deps.retry('postgres', () =>
+        deps.catalog.markRemoved(courseKey, 'not_found_in_lms'),
+      );
       log.warn({ catalog }, 'course not found in the LMS: catalog run marked, analytics history kept');
       return { courseKey, rowsByTable: {}, catalog };
     }
@@ -157,4 +165,3 @@ function reportOutlineIssues(outline: Outline, log: Logger): void {
 function seconds(startedAt: bigint): number {
   return Number(process.hrtime.bigint() - startedAt) / 1e9;
 }
-

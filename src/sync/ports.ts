@@ -38,7 +38,8 @@ export interface ClickHouseSink {
   }>;
 }
 
-export type CatalogOutcome = 'created' | 'updated' | 'unchanged' | 'marked-removed' | 'already-removed' | 'unknown-run';
+export type CatalogOutcome =
+  'created' | 'updated' | 'unchanged' | 'marked-removed' | 'already-removed' | 'unknown-run';
 
 export type RemovalReason = 'deleted_in_studio' | 'not_found_in_lms';
 

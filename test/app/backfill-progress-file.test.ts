@@ -8,7 +8,10 @@ describe('BackfillProgressFile', () => {
   it('remembers finished courses per selection across opens, and forgets them on restart', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'backfill-'));
     const first = await BackfillProgressFile.open(dir, 'org:OpenedX', false);
-    await Promise.all([first.markDone('course-v1:OpenedX+A+1'), first.markFailed('course-v1:OpenedX+B+1', 'boom')]);
+    await Promise.all([
+      first.markDone('course-v1:OpenedX+A+1'),
+      first.markFailed('course-v1:OpenedX+B+1', 'boom'),
+    ]);
 
     const again = await BackfillProgressFile.open(dir, 'org:OpenedX', false);
     expect(again.isDone('course-v1:OpenedX+A+1')).toBe(true);

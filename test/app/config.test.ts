@@ -34,7 +34,10 @@ describe('loadConfig', () => {
       EVENT_BUS_KAFKA_API_KEY: 'k',
       EVENT_BUS_KAFKA_API_SECRET: 's',
     });
-    expect(config.bus.kafka).toEqual({ brokers: ['kafka-1:9092', 'kafka-2:9092'], sasl: { username: 'k', password: 's' } });
+    expect(config.bus.kafka).toEqual({
+      brokers: ['kafka-1:9092', 'kafka-2:9092'],
+      sasl: { username: 'k', password: 's' },
+    });
     expect(config.bus.topicPrefix).toBe('prod');
     expect(config.bus.schemaRegistry?.auth).toEqual({ username: 'rk', password: 'rs' });
   });

@@ -19,10 +19,14 @@ interface Run {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args],
+      {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -56,14 +60,20 @@ describe('course-sink command line', () => {
   it('queues no new export when the same course is synced again unchanged', async () => {
     const run = await cli(['sync', '--olx', SAMPLE, '--json'], { DATA_DIR: dataDir });
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { export: { status: string }; catalog: string; builds: unknown[] };
+    const result = JSON.parse(run.stdout) as {
+      export: { status: string };
+      catalog: string;
+      builds: unknown[];
+    };
     expect(result.export.status).toBe('unchanged');
     expect(result.catalog).toBe('unchanged');
     expect(result.builds).toEqual([]);
   }, 120_000);
 
   it('answers queries on the embedded stores', async () => {
-    const run = await cli(['query', 'postgres', 'SELECT courseware_id FROM course_runs'], { DATA_DIR: dataDir });
+    const run = await cli(['query', 'postgres', 'SELECT courseware_id FROM course_runs'], {
+      DATA_DIR: dataDir,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe(JSON.stringify({ courseware_id: KEY }));
   }, 120_000);
@@ -88,7 +98,16 @@ describe('course-sink command line', () => {
   it('documents every command in --help', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['consume', 'migrate', 'sync', 'backfill', 'dlq', 'export', 'export-worker', 'demo']) {
+    for (const command of [
+      'consume',
+      'migrate',
+      'sync',
+      'backfill',
+      'dlq',
+      'export',
+      'export-worker',
+      'demo',
+    ]) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
   }, 60_000);

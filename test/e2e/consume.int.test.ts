@@ -38,7 +38,12 @@ function publish(extra: Partial<ProducerEvent> = {}): Promise<unknown> {
         signal: 'XBLOCK_PUBLISHED',
         topic: XBLOCK_LIFECYCLE_TOPIC,
         id: randomUUID(),
-        data: { xblock_info: { usage_key: `block-v1:OpenedX+DemoX+DemoCourse+type@course+block@course`, block_type: 'course' } },
+        data: {
+          xblock_info: {
+            usage_key: `block-v1:OpenedX+DemoX+DemoCourse+type@course+block@course`,
+            block_type: 'course',
+          },
+        },
         ...extra,
       },
     ],
@@ -74,7 +79,10 @@ async function startConsumer(consumerGroup = group): Promise<CourseSinkProcess &
 
 /** The group's committed offset on the xblock topic, summed over partitions (-1 = nothing committed). */
 async function committed(consumerGroup = group): Promise<number> {
-  const [topic] = await admin.fetchOffsets({ groupId: consumerGroup, topics: [fullTopic(XBLOCK_LIFECYCLE_TOPIC, prefix)] });
+  const [topic] = await admin.fetchOffsets({
+    groupId: consumerGroup,
+    topics: [fullTopic(XBLOCK_LIFECYCLE_TOPIC, prefix)],
+  });
   return (topic?.partitions ?? []).reduce((sum, p) => sum + Number(p.offset), 0);
 }
 
@@ -96,7 +104,8 @@ async function waitForDumps(count: number, proc: CourseSinkProcess, timeoutMs = 
 /** Every dump is whole: a retried or interrupted sync never leaves a partial or doubled dump behind. */
 async function expectEveryDumpComplete(): Promise<void> {
   for (const dump of await stores.dumps('course_blocks', COURSE)) expect(dump.n).toBe(expectedBlocks);
-  for (const dump of await stores.dumps('course_relationships', COURSE)) expect(dump.n).toBe(expectedRelationships);
+  for (const dump of await stores.dumps('course_relationships', COURSE))
+    expect(dump.n).toBe(expectedRelationships);
   for (const dump of await stores.dumps('course_overviews', COURSE)) expect(dump.n).toBe(1);
 }
 
@@ -109,7 +118,10 @@ beforeAll(async () => {
   expectedBlocks = outline.rows.filter((r) => !r.detached).length;
   expectedRelationships = outline.relationships.length;
   stores = await E2eStores.create();
-  const kafka = new Kafka({ brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','),
+    logLevel: logLevel.NOTHING,
+  });
   admin = kafka.admin();
   await admin.connect();
   // Studio sends catalog info with the course's schedule; the consumer must read both topics.
@@ -149,10 +161,13 @@ describe('course-sink consume, end to end', () => {
   it('syncs a published course into ClickHouse, Postgres and an S3 export, then commits', async () => {
     const proc = await startConsumer();
     await waitForDumps(1, proc);
-    const exports = await waitFor(async () => ((await stores.exports(COURSE)).length > 0 ? stores.exports(COURSE) : undefined), {
-      timeoutMs: 60_000,
-      what: `the export of ${COURSE}; consumer output:\n${proc.tail()}`,
-    });
+    const exports = await waitFor(
+      async () => ((await stores.exports(COURSE)).length > 0 ? stores.exports(COURSE) : undefined),
+      {
+        timeoutMs: 60_000,
+        what: `the export of ${COURSE}; consumer output:\n${proc.tail()}`,
+      },
+    );
     await expectEveryDumpComplete();
 
     const { rows: runs } = await stores.pg.query<{ title: string; courseware_id: string }>(
@@ -177,7 +192,9 @@ describe('course-sink consume, end to end', () => {
     expect(metrics).toMatch(/course_sink_syncs_total\{outcome="succeeded"\} [1-9]/);
     expect(metrics).toMatch(/course_sink_rows_written_total\{table="course_blocks"\} [1-9]/);
     expect(metrics).toMatch(/course_sink_export_builds_total\{outcome="succeeded"\} 1/);
-    expect(metrics).toMatch(/course_sink_events_consumed_total\{event_type="org\.openedx\.content_authoring\.xblock\.published\.v1"\} [1-9]/);
+    expect(metrics).toMatch(
+      /course_sink_events_consumed_total\{event_type="org\.openedx\.content_authoring\.xblock\.published\.v1"\} [1-9]/,
+    );
 
     expect(await proc.stop()).toBe(0);
   });
@@ -200,17 +217,26 @@ describe('course-sink consume, end to end', () => {
     const offsetBefore = await committed();
     lms.slow(4_000, '/api/courses/v2/blocks');
     const first = await startConsumer();
-    await waitFor(() => first.logs().some((l) => l.msg === 'consumer group joined; consuming'), { timeoutMs: 30_000, what: 'start' });
+    await waitFor(() => first.logs().some((l) => l.msg === 'consumer group joined; consuming'), {
+      timeoutMs: 30_000,
+      what: 'start',
+    });
     const blocksRequests = lms.count('blocks');
     await publish();
-    await waitFor(() => lms.count('blocks') > blocksRequests, { timeoutMs: 30_000, what: 'the sync to reach the LMS' });
+    await waitFor(() => lms.count('blocks') > blocksRequests, {
+      timeoutMs: 30_000,
+      what: 'the sync to reach the LMS',
+    });
     await first.kill();
     expect(await committed()).toBe(offsetBefore);
 
     lms.slow(0);
     const second = await startConsumer();
     await waitForDumps(before + 1, second);
-    await waitFor(async () => (await committed()) === (await endOffset()), { timeoutMs: 30_000, what: 'the commit' });
+    await waitFor(async () => (await committed()) === (await endOffset()), {
+      timeoutMs: 30_000,
+      what: 'the commit',
+    });
     await expectEveryDumpComplete();
     await second.stop();
   });
@@ -219,26 +245,37 @@ describe('course-sink consume, end to end', () => {
     const before = (await stores.dumps('course_blocks', COURSE)).length;
     const offsetBefore = await committed();
     const proc = await startConsumer();
-    await waitFor(() => proc.logs().some((l) => l.msg === 'consumer group joined; consuming'), { timeoutMs: 30_000, what: 'start' });
+    await waitFor(() => proc.logs().some((l) => l.msg === 'consumer group joined; consuming'), {
+      timeoutMs: 30_000,
+      what: 'start',
+    });
     await stack('down', 'clickhouse');
     try {
       await publish();
-      await waitFor(() => proc.logs().some((l) => typeof l.msg === 'string' && /retry/.test(l.msg) && l.level === 40), {
-        timeoutMs: 30_000,
-        what: 'a retry to be logged',
-      });
+      await waitFor(
+        () => proc.logs().some((l) => typeof l.msg === 'string' && /retry/.test(l.msg) && l.level === 40),
+        {
+          timeoutMs: 30_000,
+          what: 'a retry to be logged',
+        },
+      );
       await new Promise((resolve) => setTimeout(resolve, 20_000));
       expect(await committed()).toBe(offsetBefore);
     } finally {
       await stack('up', 'clickhouse');
     }
     await waitForDumps(before + 1, proc, 120_000);
-    await waitFor(async () => (await committed()) === (await endOffset()), { timeoutMs: 30_000, what: 'the commit' });
+    await waitFor(async () => (await committed()) === (await endOffset()), {
+      timeoutMs: 30_000,
+      what: 'the commit',
+    });
     await expectEveryDumpComplete();
     await proc.stop();
   }, 300_000);
 });
 
 async function stack(command: 'up' | 'down', service: string): Promise<void> {
-  await promisify(execFile)('bash', [path.join(repoRoot, 'scripts/stack'), command, service], { cwd: repoRoot });
+  await promisify(execFile)('bash', [path.join(repoRoot, 'scripts/stack'), command, service], {
+    cwd: repoRoot,
+  });
 }

@@ -34,13 +34,22 @@ function harness(overrides: Partial<SyncDeps> = {}) {
       writeCourse: async ({ outline, dump }) => {
         calls.push('clickhouse');
         dumps.push(dump);
-        return { rowsByTable: { course_blocks: outline.rows.length, course_relationships: outline.relationships.length } };
+        return {
+          rowsByTable: {
+            course_blocks: outline.rows.length,
+            course_relationships: outline.relationships.length,
+          },
+        };
       },
     },
     catalog: {
       syncFromDetail: async () => (calls.push('postgres'), 'created'),
       syncFromCatalogInfo: async (info) => (calls.push('postgres:info'), fromInfo.push(info), 'updated'),
-      markRemoved: async (key, reason) => (calls.push('postgres:removed'), removed.push([key, reason]), 'marked-removed'),
+      markRemoved: async (key, reason) => (
+        calls.push('postgres:removed'),
+        removed.push([key, reason]),
+        'marked-removed'
+      ),
     },
     exports: { courseSynced: async () => (calls.push('exports'), { status: 'queued', inputsHash: 'h' }) },
     logger,
@@ -56,14 +65,15 @@ function harness(overrides: Partial<SyncDeps> = {}) {
   return { deps, calls, dumps, removed, fromInfo, finished, snapshot };
 }
 
-const changed = (extra: Partial<CourseEvent> = {}): CourseEvent => ({
-  kind: 'changed',
-  courseKey: KEY,
-  eventId: 'e1',
-  eventType: 'org.openedx.content_authoring.xblock.published.v1',
-  time: new Date(),
-  ...extra,
-} as CourseEvent);
+const changed = (extra: Partial<CourseEvent> = {}): CourseEvent =>
+  ({
+    kind: 'changed',
+    courseKey: KEY,
+    eventId: 'e1',
+    eventType: 'org.openedx.content_authoring.xblock.published.v1',
+    time: new Date(),
+    ...extra,
+  }) as CourseEvent;
 
 describe('syncCourse', () => {
   it('reads the course once and writes ClickHouse, then the catalog, then the export check', async () => {
@@ -95,7 +105,11 @@ describe('syncCourse', () => {
 
   it('marks the run removed when the latest event deletes the course, and writes no analytics rows', async () => {
     const h = harness();
-    const deleted = { ...changed(), kind: 'deleted', eventType: 'org.openedx.content_authoring.course.deleted.v1' } as CourseEvent;
+    const deleted = {
+      ...changed(),
+      kind: 'deleted',
+      eventType: 'org.openedx.content_authoring.course.deleted.v1',
+    } as CourseEvent;
     const result = await syncCourse(h.deps, KEY, [changed(), deleted]);
     expect(h.calls).toEqual(['postgres:removed']);
     expect(h.removed).toEqual([[KEY, 'deleted_in_studio']]);
@@ -113,14 +127,22 @@ describe('syncCourse', () => {
     const info: CatalogInfo = {
       courseKey: KEY,
       name: 'From the event',
-      schedule: { start: '2026-01-01T00:00:00+00:00', pacing: 'instructor', end: null, enrollmentStart: null, enrollmentEnd: null },
+      schedule: {
+        start: '2026-01-01T00:00:00+00:00',
+        pacing: 'instructor',
+        end: null,
+        enrollmentStart: null,
+        enrollmentEnd: null,
+      },
       hidden: false,
       invitationOnly: false,
     };
-    const h = harness({ source: { getSnapshot: async () => Promise.reject(new RetryableError('connect ECONNREFUSED')) } });
-    await expect(syncCourse(h.deps, KEY, [changed({ catalogInfo: info } as Partial<CourseEvent>)])).rejects.toBeInstanceOf(
-      RetryableError,
-    );
+    const h = harness({
+      source: { getSnapshot: async () => Promise.reject(new RetryableError('connect ECONNREFUSED')) },
+    });
+    await expect(
+      syncCourse(h.deps, KEY, [changed({ catalogInfo: info } as Partial<CourseEvent>)]),
+    ).rejects.toBeInstanceOf(RetryableError);
     expect(h.fromInfo).toEqual([info]);
     expect(h.calls).not.toContain('clickhouse');
     expect(h.finished).toEqual(['failed']);
@@ -128,7 +150,10 @@ describe('syncCourse', () => {
 
   it('fails permanently, without touching later sinks, when a sink rejects the course for good', async () => {
     const h = harness();
-    h.deps.catalog = { ...h.deps.catalog, syncFromDetail: async () => Promise.reject(new PermanentError('bad dates')) };
+    h.deps.catalog = {
+      ...h.deps.catalog,
+      syncFromDetail: async () => Promise.reject(new PermanentError('bad dates')),
+    };
     await expect(syncCourse(h.deps, KEY, [changed()])).rejects.toBeInstanceOf(PermanentError);
     expect(h.calls).toEqual(['lms', 'clickhouse']);
     expect(h.finished).toEqual(['failed']);

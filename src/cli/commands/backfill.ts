@@ -26,16 +26,23 @@ const LOG_EVERY_MS = 10_000;
 export function backfillCommand(program: Command): void {
   program
     .command('backfill')
-    .description('Sync many courses from the LMS: all, one org, or a list; resumable, with a summary at the end')
+    .description(
+      'Sync many courses from the LMS: all, one org, or a list; resumable, with a summary at the end',
+    )
     .addOption(new Option('--all', 'every course the LMS lists').conflicts(['org', 'coursesFile']))
     .addOption(new Option('--org <org>', 'only courses of this organization').conflicts('coursesFile'))
     .option('--courses-file <file>', 'a file with one course key per line (# starts a comment)')
     .option('--concurrency <n>', 'courses synced at once', positiveInt, 4)
     .option('--restart', 'forget the progress of an earlier run of the same selection', false)
-    .option('--no-export', 'do not queue export archive builds (they are built by `consume` or `export-worker`)')
+    .option(
+      '--no-export',
+      'do not queue export archive builds (they are built by `consume` or `export-worker`)',
+    )
     .action(async (opts: BackfillOptions, command: Command) => {
       if (!opts.all && !opts.org && !opts.coursesFile) {
-        command.error('choose what to backfill: --all, --org <org> or --courses-file <file>', { exitCode: 2 });
+        command.error('choose what to backfill: --all, --org <org> or --courses-file <file>', {
+          exitCode: 2,
+        });
       }
       const runtime = loadRuntime();
       const { config, logger } = runtime;
@@ -46,7 +53,12 @@ export function backfillCommand(program: Command): void {
         : await listKeys(lms.listCourses({ org: opts.org }));
       const progress = await BackfillProgressFile.open(config.dataDir, selection, opts.restart);
       logger.info(
-        { selection, courses: courseKeys.length, already_done: progress.alreadyDone, progress_file: progress.file },
+        {
+          selection,
+          courses: courseKeys.length,
+          already_done: progress.alreadyDone,
+          progress_file: progress.file,
+        },
         'backfill starting',
       );
 
@@ -56,7 +68,12 @@ export function backfillCommand(program: Command): void {
           logger,
           exports: opts.export ? createExports(config, stores, logger).sink : undefined,
           // No coalescer retries behind a backfill: give each course a longer budget of its own.
-          retry: createRetryRunner(logger, { initialMs: 1_000, maxMs: 30_000, multiplier: 2, maxAttempts: 6 }),
+          retry: createRetryRunner(logger, {
+            initialMs: 1_000,
+            maxMs: 30_000,
+            multiplier: 2,
+            maxAttempts: 6,
+          }),
         });
         const reporter = progressReporter(courseKeys.length, logger);
         try {
@@ -102,12 +119,16 @@ export async function readCoursesFile(file: string): Promise<string[]> {
 function progressReporter(total: number, logger: { info(obj: object, msg: string): void }) {
   if (process.stderr.isTTY) {
     const bar = new SingleBar(
-      { format: 'backfill [{bar}] {value}/{total} courses | failed {failed} | eta {eta_formatted}', stream: process.stderr },
+      {
+        format: 'backfill [{bar}] {value}/{total} courses | failed {failed} | eta {eta_formatted}',
+        stream: process.stderr,
+      },
       Presets.shades_classic,
     );
     bar.start(total, 0, { failed: 0 });
     return {
-      update: (r: BackfillReport) => bar.update(r.synced + r.skipped + r.failed.length, { failed: r.failed.length }),
+      update: (r: BackfillReport) =>
+        bar.update(r.synced + r.skipped + r.failed.length, { failed: r.failed.length }),
       stop: () => bar.stop(),
     };
   }
@@ -116,7 +137,10 @@ function progressReporter(total: number, logger: { info(obj: object, msg: string
     update: (r: BackfillReport) => {
       if (Date.now() - lastLog < LOG_EVERY_MS) return;
       lastLog = Date.now();
-      logger.info({ done: r.synced + r.skipped + r.failed.length, total, failed: r.failed.length }, 'backfill progress');
+      logger.info(
+        { done: r.synced + r.skipped + r.failed.length, total, failed: r.failed.length },
+        'backfill progress',
+      );
     },
     stop: () => undefined,
   };
@@ -126,9 +150,11 @@ function summary(report: BackfillReport, progressFile: string): string {
   const lines = [
     `backfill: ${report.total} courses: ${report.synced} synced, ${report.skipped} already done, ${report.failed.length} failed`,
   ];
-  for (const { courseKey, error } of report.failed.slice(0, 20)) lines.push(`  failed ${courseKey}: ${error}`);
+  for (const { courseKey, error } of report.failed.slice(0, 20))
+    lines.push(`  failed ${courseKey}: ${error}`);
   if (report.failed.length > 20) lines.push(`  … and ${report.failed.length - 20} more`);
-  if (report.failed.length > 0) lines.push(`rerun the same command to retry the failed courses (progress: ${progressFile})`);
+  if (report.failed.length > 0)
+    lines.push(`rerun the same command to retry the failed courses (progress: ${progressFile})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -42,7 +42,10 @@ export function consumeCommand(program: Command): void {
         metrics,
         logger,
       });
-      logger.info({ http: http.url, export_worker: opts.exportWorker }, 'course-sink starting: joining the consumer group');
+      logger.info(
+        { http: http.url, export_worker: opts.exportWorker },
+        'course-sink starting: joining the consumer group',
+      );
 
       const stopped = new Promise<string>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -16,7 +16,9 @@ const SAMPLE_COURSE = fileURLToPath(new URL('../../../examples/sample-course', i
 export function demoCommand(program: Command): void {
   program
     .command('demo')
-    .description('Sync the sample course shipped with course-sink into embedded stores under DATA_DIR; no servers needed')
+    .description(
+      'Sync the sample course shipped with course-sink into embedded stores under DATA_DIR; no servers needed',
+    )
     .option('--olx <path>', 'a Studio export to use instead of the sample course', SAMPLE_COURSE)
     .action(async (opts: { olx: string }) => {
       // The summary is the output; logs stay quiet unless LOG_LEVEL asks for them.

@@ -20,13 +20,16 @@ export function dlqCommand(program: Command): void {
     .action(async (opts: FilterOptions) => {
       const runtime = loadRuntime();
       const entries = await collect(runtime, opts);
-      for (const entry of entries) process.stdout.write(`${opts.json ? JSON.stringify(asJson(entry)) : asLine(entry)}\n`);
+      for (const entry of entries)
+        process.stdout.write(`${opts.json ? JSON.stringify(asJson(entry)) : asLine(entry)}\n`);
       process.stderr.write(`${entries.length} dead letter(s)\n`);
     });
   withFilters(
     dlq
       .command('replay')
-      .description('Produce dead letters back to their source topic (after fixing the cause); the sync is idempotent'),
+      .description(
+        'Produce dead letters back to their source topic (after fixing the cause); the sync is idempotent',
+      ),
   ).action(async (opts: FilterOptions) => {
     const runtime = loadRuntime();
     const entries = await collect(runtime, opts);
@@ -47,13 +50,15 @@ function withFilters(command: Command): Command {
 async function collect(runtime: Runtime, opts: FilterOptions): Promise<DeadLetterEntry[]> {
   const { bus } = runtime.config;
   const since = opts.since ? new Date(opts.since) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new ConfigError([`--since: not an ISO 8601 time: ${opts.since}`]);
+  if (since && Number.isNaN(since.getTime()))
+    throw new ConfigError([`--since: not an ISO 8601 time: ${opts.since}`]);
   const sources = opts.topic ? [opts.topic] : DEFAULT_BASE_TOPICS.map((t) => fullTopic(t, bus.topicPrefix));
   const kafka = kafkaOf(runtime);
   const entries: DeadLetterEntry[] = [];
   for (const source of sources) entries.push(...(await readDeadLetters(kafka, `${source}${bus.dlqSuffix}`)));
   return entries.filter(
-    (e) => (!opts.reason || e.letter?.reason === opts.reason) && (!since || (e.letter && e.letter.time >= since)),
+    (e) =>
+      (!opts.reason || e.letter?.reason === opts.reason) && (!since || (e.letter && e.letter.time >= since)),
   );
 }
 

@@ -14,7 +14,9 @@ import { parseCourseKey } from './sync.js';
 export function exportCommand(program: Command): void {
   program
     .command('export')
-    .description("Bring one course's export archive up to date now: sync it, build the archive if its hash changed")
+    .description(
+      "Bring one course's export archive up to date now: sync it, build the archive if its hash changed",
+    )
     .argument('[course-key]', 'course key (read from the LMS)', parseCourseKey)
     .option('--olx <path>', 'read the course from an OLX export instead of the LMS')
     .action(async (courseKey: string | undefined, opts: { olx?: string }, command: Command) => {
@@ -33,7 +35,8 @@ export function exportCommand(program: Command): void {
           const result = await sync(key);
           const built = await exports.drain();
           const failed = built.filter((r) => r.status === 'failed');
-          for (const f of failed) if (f.status === 'failed') process.stderr.write(`export build failed: ${f.error}\n`);
+          for (const f of failed)
+            if (f.status === 'failed') process.stderr.write(`export build failed: ${f.error}\n`);
           const current = await latestExport(stores, key);
           if (result.export?.status === 'skipped') process.stdout.write(`${key}: ${result.export.reason}\n`);
           else if (current) process.stdout.write(`${describeExport(key, current)}\n`);

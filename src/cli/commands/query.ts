@@ -5,7 +5,9 @@ import { loadRuntime } from '../runtime.js';
 export function queryCommand(program: Command): void {
   program
     .command('query')
-    .description('Run one read query on the configured ClickHouse or Postgres (embedded ones included); prints JSON lines')
+    .description(
+      'Run one read query on the configured ClickHouse or Postgres (embedded ones included); prints JSON lines',
+    )
     .argument('<store>', 'clickhouse or postgres')
     .argument('<sql>', 'the query')
     .action(async (store: string, sql: string, _opts: unknown, command: Command) => {

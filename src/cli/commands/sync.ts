@@ -41,13 +41,19 @@ export function syncCommand(program: Command): void {
       await withStores(runtime, async (stores) => {
         const exports = opts.export ? createExports(runtime.config, stores, runtime.logger) : undefined;
         try {
-          const sync = createCourseSyncer(runtime.config, stores, { source, logger: runtime.logger, exports: exports?.sink });
+          const sync = createCourseSyncer(runtime.config, stores, {
+            source,
+            logger: runtime.logger,
+            exports: exports?.sink,
+          });
           const result = await sync(key);
           // A one-shot sync has no worker behind it: build the archive it queued before returning.
           const builds = result.export?.status === 'queued' ? await exports!.drain() : [];
           const current = exports ? await latestExport(stores, key) : undefined;
           if (opts.json) {
-            process.stdout.write(`${JSON.stringify({ ...result, outline: undefined, builds, currentExport: current }, null, 2)}\n`);
+            process.stdout.write(
+              `${JSON.stringify({ ...result, outline: undefined, builds, currentExport: current }, null, 2)}\n`,
+            );
           } else {
             if (opts.outline && result.outline) process.stdout.write(`${outlineTable(result.outline)}\n`);
             process.stdout.write(`${syncSummary(result)}\n`);

@@ -22,7 +22,8 @@ export class LmsCourseSource implements CourseSource {
           { cause: err },
         );
       }
-      if (err instanceof LmsPermanentError && err.status === 404) throw new CourseNotFoundError(courseKey, { cause: err });
+      if (err instanceof LmsPermanentError && err.status === 404)
+        throw new CourseNotFoundError(courseKey, { cause: err });
       throw err;
     }
   }

@@ -28,7 +28,10 @@ export class E2eStores {
       endpoint: stackVar('S3_ENDPOINT'),
       region: stackVar('S3_REGION'),
       forcePathStyle: true,
-      credentials: { accessKeyId: stackVar('AWS_ACCESS_KEY_ID'), secretAccessKey: stackVar('AWS_SECRET_ACCESS_KEY') },
+      credentials: {
+        accessKeyId: stackVar('AWS_ACCESS_KEY_ID'),
+        secretAccessKey: stackVar('AWS_SECRET_ACCESS_KEY'),
+      },
     });
   }
 
@@ -102,7 +105,9 @@ export class E2eStores {
   }
 
   async close(): Promise<void> {
-    await this.ch.query({ query: `DROP DATABASE IF EXISTS ${this.clickhouseDatabase}` }).catch(() => undefined);
+    await this.ch
+      .query({ query: `DROP DATABASE IF EXISTS ${this.clickhouseDatabase}` })
+      .catch(() => undefined);
     await this.pg.query(`DROP SCHEMA IF EXISTS ${this.postgresSchema} CASCADE`).catch(() => undefined);
     await this.pg.end();
     await this.ch.close();
