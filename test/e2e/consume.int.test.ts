@@ -91,6 +91,30 @@ async function endOffset(): Promise<number> {
   return offsets.reduce((sum, p) => sum + Number(p.high), 0);
 }
 
+/** A consumer that joined and has applied everything already on the topic. */
+async function startCaughtUpConsumer() {
+  const proc = await startConsumer();
+  await waitFor(() => proc.logs().some((l) => l.msg === 'consumer group joined; consuming'), {
+    timeoutMs: 30_000,
+    what: `the consumer to join; output:\n${proc.tail()}`,
+  });
+  await waitFor(async () => (await committed()) === (await endOffset()), {
+    timeoutMs: 60_000,
+    what: 'catching up',
+  });
+  return proc;
+}
+
+/** Publishes a change and waits until its sync is reading the course from the LMS. */
+async function publishAndReachLms(): Promise<void> {
+  const blocksRequests = lms.count('blocks');
+  await publish();
+  await waitFor(() => lms.count('blocks') > blocksRequests, {
+    timeoutMs: 30_000,
+    what: 'the sync to reach the LMS',
+  });
+}
+
 async function waitForDumps(count: number, proc: CourseSinkProcess, timeoutMs = 60_000) {
   return waitFor(
     async () => {
@@ -118,6 +142,10 @@ beforeAll(async () => {
   expectedBlocks = outline.rows.filter((r) => !r.detached).length;
   expectedRelationships = outline.relationships.length;
   stores = await E2eStores.create();
+  // The migrate command, as the chart's hook runs it, prepares both stores before any consumer starts.
+  const migrate = CourseSinkProcess.start(['migrate'], { ...stores.env(), LOG_LEVEL: 'warn' });
+  expect(await migrate.wait(), migrate.tail()).toBe(0);
+  expect(migrate.output.join('')).toMatch(/clickhouse: applied 0001/);
   const kafka = new Kafka({
     brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','),
     logLevel: logLevel.NOTHING,
@@ -213,20 +241,11 @@ describe('course-sink consume, end to end', () => {
   });
 
   it('loses nothing and shows no partial dump when killed with SIGKILL in the middle of a sync', async () => {
+    const first = await startCaughtUpConsumer();
     const before = (await stores.dumps('course_blocks', COURSE)).length;
     const offsetBefore = await committed();
     lms.slow(4_000, '/api/courses/v2/blocks');
-    const first = await startConsumer();
-    await waitFor(() => first.logs().some((l) => l.msg === 'consumer group joined; consuming'), {
-      timeoutMs: 30_000,
-      what: 'start',
-    });
-    const blocksRequests = lms.count('blocks');
-    await publish();
-    await waitFor(() => lms.count('blocks') > blocksRequests, {
-      timeoutMs: 30_000,
-      what: 'the sync to reach the LMS',
-    });
+    await publishAndReachLms();
     await first.kill();
     expect(await committed()).toBe(offsetBefore);
 
@@ -241,14 +260,43 @@ describe('course-sink consume, end to end', () => {
     await second.stop();
   });
 
-  it('retries without committing while ClickHouse is down for 20 s, then completes', async () => {
+  it('on SIGTERM finishes a sync that fits in the grace period, commits it, and exits 0', async () => {
+    lms.slow(2_000, '/api/courses/v2/blocks');
+    const proc = await startCaughtUpConsumer();
+    const before = (await stores.dumps('course_blocks', COURSE)).length;
+    await publishAndReachLms();
+    expect(await proc.stop()).toBe(0);
+    lms.slow(0);
+    expect((await stores.dumps('course_blocks', COURSE)).length).toBe(before + 1);
+    expect(await committed()).toBe(await endOffset());
+    await expectEveryDumpComplete();
+  });
+
+  it('on SIGTERM abandons a sync that outlives the grace period, commits nothing for it, and exits 0', async () => {
+    const proc = await startCaughtUpConsumer();
     const before = (await stores.dumps('course_blocks', COURSE)).length;
     const offsetBefore = await committed();
-    const proc = await startConsumer();
-    await waitFor(() => proc.logs().some((l) => l.msg === 'consumer group joined; consuming'), {
+    lms.slow(15_000, '/api/courses/v2/blocks');
+    await publishAndReachLms();
+    expect(await proc.stop()).toBe(0);
+    expect(await committed()).toBe(offsetBefore);
+    expect((await stores.dumps('course_blocks', COURSE)).length).toBe(before);
+
+    // The abandoned event is delivered again to the next consumer.
+    lms.slow(0);
+    const next = await startConsumer();
+    await waitForDumps(before + 1, next);
+    await waitFor(async () => (await committed()) === (await endOffset()), {
       timeoutMs: 30_000,
-      what: 'start',
+      what: 'the commit',
     });
+    await next.stop();
+  });
+
+  it('retries without committing while ClickHouse is down for 20 s, then completes', async () => {
+    const proc = await startCaughtUpConsumer();
+    const before = (await stores.dumps('course_blocks', COURSE)).length;
+    const offsetBefore = await committed();
     await stack('down', 'clickhouse');
     try {
       await publish();
