@@ -1,0 +1,59 @@
+import type { BenchCase, CaseMeasurement } from './case.js';
+import { ALL_CASES } from './cases/index.js';
+import { collectGarbage, MiB, peakRssBytes, resetPeakRss } from './memory.js';
+import { median } from './stats.js';
+
+/** Runs one case in this process and sends its measurement to the runner over IPC. */
+async function measure(bench: BenchCase, dataDir: string): Promise<CaseMeasurement> {
+  const session = await bench.setup(dataDir);
+  try {
+    if (bench.report === 'rate' && !session.work)
+      throw new Error(`case ${bench.name} reports a rate but its setup declared no work count`);
+    collectGarbage();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const rssBefore = process.memoryUsage().rss;
+    const peakReset = resetPeakRss();
+    const samplesMs: number[] = [];
+    for (let i = 0; i < bench.warmup + bench.iterations; i++) {
+      await session.before?.(i);
+      const started = performance.now();
+      await session.run(i);
+      const elapsed = performance.now() - started;
+      if (i >= bench.warmup) samplesMs.push(elapsed);
+    }
+    const peak = peakRssBytes();
+    // Without a resettable high-water mark, the peak may predate the runs; report no growth rather than guess.
+    const peakRssDeltaMb = peakReset ? Math.max(0, peak - rssBefore) / MiB : 0;
+    const note = await session.note?.();
+    collectGarbage();
+    const retainedHeapDeltaMb = (process.memoryUsage().heapUsed - heapBefore) / MiB;
+    const medianMs = median(samplesMs);
+    const work = session.work;
+    return {
+      name: bench.name,
+      report: bench.report,
+      samplesMs,
+      medianMs,
+      ...(work ? { rate: work.count / (medianMs / 1000), unit: `${work.unit}/s` } : {}),
+      peakRssDeltaMb,
+      retainedHeapDeltaMb,
+      ...(note ? { note } : {}),
+    };
+  } finally {
+    await session.teardown?.();
+  }
+}
+
+const [name, dataDir] = process.argv.slice(2);
+const bench = ALL_CASES.find((c) => c.name === name);
+if (!bench || !dataDir || !process.send) {
+  console.error(`bench/child.ts <case> <dataDir> is started by bench/run.ts; unknown case ${String(name)}`);
+  process.exit(2);
+}
+try {
+  const measurement = await measure(bench, dataDir);
+  process.send({ ok: true, measurement }, () => process.exit(0));
+} catch (err) {
+  const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.send({ ok: false, error: message }, () => process.exit(1));
+}
