@@ -14,8 +14,16 @@ const ENTRY_DATE = new Date(Date.UTC(2000, 0, 1));
 export function archiveStream(entries: ArchiveEntry[], openMedia: (url: string) => Readable): Readable {
   const zip = new JSZip();
   for (const entry of entries) {
-    const data = 'text' in entry ? entry.text : openMedia(entry.mediaUrl);
-    zip.file(entry.path, data, { date: ENTRY_DATE, createFolders: false });
+    if ('text' in entry) {
+      zip.file(entry.path, entry.text, { date: ENTRY_DATE, createFolders: false });
+    } else {
+      // Video is already compressed: deflating it again costs CPU (jszip's deflate is pure JavaScript) for no gain.
+      zip.file(entry.path, openMedia(entry.mediaUrl), {
+        date: ENTRY_DATE,
+        createFolders: false,
+        compression: 'STORE',
+      });
+    }
   }
   return zip.generateNodeStream({
     type: 'nodebuffer',
