@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createKafka } from '../../bus/kafka-client.js';
 import { DEFAULT_BASE_TOPICS } from '../../bus/consumer.js';
 import { readDeadLetters, replayDeadLetters, type DeadLetterEntry } from '../../bus/dead-letter-topic.js';
-import { fullTopic } from '../../bus/topics.js';
+import { deadLetterTopic, fullTopic } from '../../bus/topics.js';
 import { ConfigError } from '../../app/config.js';
 import { loadRuntime, type Runtime } from '../runtime.js';
 
@@ -55,7 +55,7 @@ async function collect(runtime: Runtime, opts: FilterOptions): Promise<DeadLette
   const sources = opts.topic ? [opts.topic] : DEFAULT_BASE_TOPICS.map((t) => fullTopic(t, bus.topicPrefix));
   const kafka = kafkaOf(runtime);
   const entries: DeadLetterEntry[] = [];
-  for (const source of sources) entries.push(...(await readDeadLetters(kafka, `${source}${bus.dlqSuffix}`)));
+  for (const source of sources) entries.push(...(await readDeadLetters(kafka, deadLetterTopic(source, bus.dlqSuffix))));
   return entries.filter(
     (e) =>
       (!opts.reason || e.letter?.reason === opts.reason) && (!since || (e.letter && e.letter.time >= since)),
