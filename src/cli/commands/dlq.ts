@@ -55,7 +55,8 @@ async function collect(runtime: Runtime, opts: FilterOptions): Promise<DeadLette
   const sources = opts.topic ? [opts.topic] : DEFAULT_BASE_TOPICS.map((t) => fullTopic(t, bus.topicPrefix));
   const kafka = kafkaOf(runtime);
   const entries: DeadLetterEntry[] = [];
-  for (const source of sources) entries.push(...(await readDeadLetters(kafka, deadLetterTopic(source, bus.dlqSuffix))));
+  for (const source of sources)
+    entries.push(...(await readDeadLetters(kafka, deadLetterTopic(source, bus.dlqSuffix))));
   return entries.filter(
     (e) =>
       (!opts.reason || e.letter?.reason === opts.reason) && (!since || (e.letter && e.letter.time >= since)),
