@@ -62,8 +62,8 @@ beforeAll(async () => {
         partition: 0,
         offset: String(40 + i),
       },
-      i === 1 ? 'unknown-schema' : 'bad-framing',
-      new DecodeError(i === 1 ? 'unknown-schema' : 'bad-framing', `poison ${i}`),
+      i === 1 ? 'unknown-schema-id' : 'bad-framing',
+      new DecodeError(i === 1 ? 'unknown-schema-id' : 'bad-framing', `poison ${i}`),
       new Date(Date.UTC(2026, 0, i)),
     ),
   );
@@ -84,7 +84,7 @@ describe('course-sink dlq', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { reason: string; source: { offset: string }; event_id: string });
     expect(lines.map((l) => [l.reason, l.source.offset, l.event_id])).toEqual([
-      ['unknown-schema', '41', 'id-1'],
+      ['unknown-schema-id', '41', 'id-1'],
       ['bad-framing', '42', 'id-2'],
     ]);
   }, 60_000);

@@ -1,4 +1,5 @@
 import { PermanentError, RetryableError } from '../../errors.js';
+import { hashUsername } from '../username.js';
 
 /** What every LMS failure carries, so logs and the dead-letter reason can name the request. */
 export interface LmsErrorContext {
@@ -79,8 +80,8 @@ export class LmsAuthError extends LmsPermanentError {
 }
 
 /** The LMS says the course does not exist (or is invisible to the service user). */
-export class CourseNotFoundError extends LmsPermanentError {
-  override name = 'CourseNotFoundError';
+export class LmsCourseNotFoundError extends LmsPermanentError {
+  override name = 'LmsCourseNotFoundError';
 }
 
 /** A 200 whose body is not JSON or does not match the API's shape. */
@@ -130,6 +131,15 @@ export function lmsMessage(body: string): string {
   return (found.length > 0 ? found.join('; ') : body).slice(0, 200);
 }
 
+function isJsonBody(body: string): boolean {
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Turns a final non-2xx answer into the error that tells the operator what to do. */
 export function errorForStatus(
   ctx: LmsErrorContext & { status: number },
@@ -138,7 +148,8 @@ export function errorForStatus(
 ): LmsError {
   const said = lmsMessage(body);
   const what = `LMS answered ${ctx.status}${said ? ` (${said})` : ''}`;
-  const user = username ? ` ('${username}')` : '';
+  // Usernames never reach logs or messages in clear: the anonymized form still lets an operator match it.
+  const user = username ? ` (user ${hashUsername(username)})` : '';
   switch (true) {
     case ctx.status === 401:
       return new LmsAuthError(
@@ -152,8 +163,16 @@ export function errorForStatus(
         what,
         `the OAuth client's user${user} must be global staff (or staff on this course) to read all blocks and non-public courses`,
       );
+    // Django's HTML "Page not found" means the route itself is missing: LMS_BASE_URL is wrong, which
+    // every course would hit alike, so it waits for the operator rather than condemning the course.
+    case ctx.status === 404 && !isJsonBody(body):
+      return new LmsRetryableError(
+        ctx,
+        what,
+        'the LMS has no such endpoint; LMS_BASE_URL must be the LMS root (not Studio, not a sub-path); the sync will retry',
+      );
     case ctx.status === 404 && ctx.courseKey !== undefined:
-      return new CourseNotFoundError(
+      return new LmsCourseNotFoundError(
         ctx,
         `course ${ctx.courseKey} does not exist on the LMS (${ctx.status}${said ? `: ${said}` : ''})`,
         'check the course key; if the course was deleted, the event can be discarded',

@@ -1,6 +1,6 @@
 export { LmsClient, type LmsClientOptions, type ListCoursesOptions } from './client.js';
 export {
-  CourseNotFoundError,
+  LmsCourseNotFoundError,
   LmsAuthError,
   LmsMalformedResponseError,
   LmsPermanentError,

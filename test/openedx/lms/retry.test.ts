@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../../../src/errors.js';
 import {
-  CourseNotFoundError,
+  LmsCourseNotFoundError,
   LmsAuthError,
   LmsClient,
   LmsRetryableError,
@@ -93,14 +93,14 @@ describe('retries', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('turns a 404 for a course into a permanent CourseNotFoundError without retrying', async () => {
+  it('turns a 404 for a course into a permanent LmsCourseNotFoundError without retrying', async () => {
     const { client } = clientFor(lms);
     const missing = 'course-v1:TestX+Gone+2020';
     for (const request of [client.getBlocks(missing), client.getCourse(missing)]) {
       const err = await failure(request);
-      expect(err).toBeInstanceOf(CourseNotFoundError);
+      expect(err).toBeInstanceOf(LmsCourseNotFoundError);
       expect(err).toBeInstanceOf(PermanentError);
-      expect((err as CourseNotFoundError).courseKey).toBe(missing);
+      expect((err as LmsCourseNotFoundError).courseKey).toBe(missing);
       expect(err.message).toContain(missing);
     }
     expect(lms.count('blocks')).toBe(1);
