@@ -2,8 +2,8 @@ import { PermanentError, RetryableError } from '../../errors.js';
 
 /**
  * ClickHouse error codes that describe a passing condition of the server or the network, worth
- * retrying. Every other server error (syntax, unknown table or column, a value that does not parse,
- * authentication, missing grants) will fail the same way again, so it is permanent.
+ * retrying. Configuration problems (below) are retried too. Every other server error (syntax, a value
+ * that does not parse) will fail the same way again for this course, so it is permanent.
  */
 const RETRYABLE_SERVER_CODES = new Set([
   3, // UNEXPECTED_END_OF_FILE: body cut off in transit
@@ -31,6 +31,17 @@ const RETRYABLE_SERVER_CODES = new Set([
 ]);
 
 const AUTH_CODES = new Set([192, 193, 194, 516]); // UNKNOWN_USER, WRONG_PASSWORD, REQUIRED_PASSWORD, AUTHENTICATION_FAILED
+
+/**
+ * The deployment, not the course, is wrong: a missing grant, database, table or column. Every course
+ * would fail alike, so events wait (retried, not dead-lettered) until an operator fixes it.
+ */
+const CONFIGURATION_CODES = new Set([
+  16, // NO_SUCH_COLUMN_IN_TABLE: tables older than the migrations
+  60, // UNKNOWN_TABLE
+  81, // UNKNOWN_DATABASE
+  497, // ACCESS_DENIED
+]);
 
 /** `Code: 193, e.displayText() = …` (18.16) and `Code: 193. DB::Exception: … (TYPE)` (modern). */
 const SERVER_CODE_RE = /\bCode: (\d+)[.,]/;
@@ -64,13 +75,19 @@ export function classifyClickHouseError(err: unknown, doing: string): RetryableE
     });
   }
   if (AUTH_CODES.has(code)) {
-    return new PermanentError(
-      `${doing} was refused: ClickHouse rejected the credentials (code ${code}); check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD`,
+    return new RetryableError(
+      `${doing} was refused: ClickHouse rejected the credentials (code ${code}); check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD — events wait until it is fixed`,
+      { cause: err },
+    );
+  }
+  if (CONFIGURATION_CODES.has(code)) {
+    return new RetryableError(
+      `${doing} failed with ClickHouse error code ${code}: ${detail}; check CLICKHOUSE_DATABASE, the user's grants, and run \`course-sink migrate\` — events wait until it is fixed`,
       { cause: err },
     );
   }
   return new PermanentError(
-    `${doing} failed with ClickHouse error code ${code}: ${detail}; retrying will not help — check the schema (run \`course-sink migrate\`), the user's grants and the row values`,
+    `${doing} failed with ClickHouse error code ${code}: ${detail}; retrying will not help for this course — check the row values`,
     { cause: err },
   );
 }

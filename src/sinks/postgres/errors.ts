@@ -20,6 +20,15 @@ function isTransientSqlState(code: string): boolean {
   return ['08', '40', '53', '57'].includes(code.slice(0, 2)) || code === '55P03';
 }
 
+/**
+ * The deployment, not the course, is wrong: bad credentials (28), missing privileges (42501), a missing
+ * table or column (42P01, 42703: migrations not run), a missing database (3D000). Every course would fail
+ * alike, so events wait (retried, not dead-lettered) until an operator fixes it.
+ */
+function isConfigurationSqlState(code: string): boolean {
+  return code.startsWith('28') || ['42501', '42P01', '42703', '3D000'].includes(code);
+}
+
 interface PgLikeError {
   code?: unknown;
   table?: unknown;
@@ -75,6 +84,12 @@ export function toSqlError(err: unknown, what: string): RetryableError | Permane
   }
   if (sqlState && isTransientSqlState(sqlState)) {
     return new RetryableError(`${base}; transient, will retry`, { cause: err });
+  }
+  if (sqlState && isConfigurationSqlState(sqlState)) {
+    return new RetryableError(
+      `${base}; a configuration problem: check DATABASE_URL, the role's privileges, and run \`course-sink migrate\` (events wait until it is fixed)`,
+      { cause: err },
+    );
   }
   if (sqlState) {
     return new PermanentError(

@@ -31,16 +31,32 @@ describe('classifyClickHouseError', () => {
     ).toBe(true);
   });
 
-  it('treats bad credentials as permanent and says which settings to check', () => {
+  it('keeps events waiting on bad credentials, a configuration problem, and says which settings to check', () => {
     const out = classifyClickHouseError(
       new Error(
         'Code: 193, e.displayText() = DB::Exception: Wrong password for user default, e.what() = DB::Exception',
       ),
       DOING,
     );
-    expect(out.retryable).toBe(false);
+    expect(out.retryable).toBe(true);
     expect(out.message).toMatch(/CLICKHOUSE_USER and CLICKHOUSE_PASSWORD/);
   });
+
+  it.each([
+    [497, 'Code: 497. DB::Exception: course_sink: Not enough privileges. (ACCESS_DENIED)'],
+    [
+      81,
+      "Code: 81, e.displayText() = DB::Exception: Database event_sink doesn't exist, e.what() = DB::Exception",
+    ],
+    [60, 'Code: 60. DB::Exception: Table event_sink.course_blocks does not exist. (UNKNOWN_TABLE)'],
+  ])(
+    'keeps events waiting when the deployment is wrong (code %i), pointing at migrate and grants',
+    (_code, text) => {
+      const out = classifyClickHouseError(new Error(text), DOING);
+      expect(out.retryable).toBe(true);
+      expect(out.message).toMatch(/course-sink migrate/);
+    },
+  );
 
   it('treats values that do not parse as permanent', () => {
     const out = classifyClickHouseError(

@@ -84,9 +84,9 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
     ]);
   });
 
-  it('fails permanently with a clear message when the credentials are wrong', async () => {
+  it('fails retryably, naming the settings, when the credentials are wrong', async () => {
     const err = await openClickHouse({ ...server(), password: 'wrong' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toBeInstanceOf(RetryableError);
     expect((err as Error).message).toMatch(/credentials.*CLICKHOUSE_USER and CLICKHOUSE_PASSWORD/);
   });
 

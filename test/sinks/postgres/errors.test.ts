@@ -29,12 +29,18 @@ describe('toSqlError', () => {
     },
   );
 
-  it.each(['23505', '23514', '42601', '42P01', '22007', '28P01'])(
-    'treats SQLSTATE %s as permanent',
+  it.each(['28P01', '42501', '42P01', '42703', '3D000'])(
+    'keeps events waiting on configuration problem SQLSTATE %s, pointing at the fix',
     (code) => {
-      expect(toSqlError(pgError(code), 'UPDATE courses')).toBeInstanceOf(PermanentError);
+      const err = toSqlError(pgError(code), 'UPDATE courses');
+      expect(err).toBeInstanceOf(RetryableError);
+      expect(err.message).toMatch(/DATABASE_URL.*course-sink migrate/);
     },
   );
+
+  it.each(['23505', '23514', '42601', '22007'])('treats SQLSTATE %s as permanent', (code) => {
+    expect(toSqlError(pgError(code), 'UPDATE courses')).toBeInstanceOf(PermanentError);
+  });
 
   it('treats an unreachable server as retryable and tells the operator where to look', () => {
     const err = toSqlError(
