@@ -61,12 +61,18 @@ export class SchemaRegistryClient implements SchemaSource {
     return pending;
   }
 
-  private fetchWithRetry(id: number): Promise<RegisteredSchema> {
-    return retry(() => this.fetchOnce(id), this.options.retry ?? DEFAULT_RETRY, {
-      isRetryable: (err) => err instanceof RetryableError,
-      onRetry: this.options.onRetry,
-      sleep: this.options.sleep,
-    });
+  private async fetchWithRetry(id: number): Promise<RegisteredSchema> {
+    try {
+      return await retry(() => this.fetchOnce(id), this.options.retry ?? DEFAULT_RETRY, {
+        isRetryable: (err) => err instanceof RetryableError,
+        onRetry: this.options.onRetry,
+        sleep: this.options.sleep,
+      });
+    } catch (err) {
+      // Still unknown after every retry: the message cannot be decoded, ever.
+      if (err instanceof SchemaNotFoundYet) throw err.final;
+      throw err;
+    }
   }
 
   private async fetchOnce(id: number): Promise<RegisteredSchema> {
@@ -87,11 +93,20 @@ export class SchemaRegistryClient implements SchemaSource {
       );
     }
     const body = await response.text().catch(() => '');
+    if (response.status === 404 && errorCode(body) === SCHEMA_NOT_FOUND) {
+      // Retried first: a registry replica may not have the schema a producer registered a moment ago.
+      throw new SchemaNotFoundYet(
+        new DecodeError(
+          'unknown-schema-id',
+          `schema id ${id} is not in the registry at ${this.baseUrl} (404); the message was produced against another ` +
+            'registry, or its schema was deleted. Check EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL',
+        ),
+      );
+    }
     if (response.status === 404) {
-      throw new DecodeError(
-        'unknown-schema-id',
-        `schema id ${id} is not in the registry at ${this.baseUrl} (404); the message was produced against another ` +
-          'registry, or its schema was deleted. Check EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL',
+      throw new RetryableError(
+        `schema registry ${this.baseUrl} has no schema API (404 without a registry error code): ` +
+          'EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL must be the Confluent-compatible API root; events wait until it is fixed',
       );
     }
     if (!response.ok) {
@@ -102,6 +117,24 @@ export class SchemaRegistryClient implements SchemaSource {
       );
     }
     return parseSchemaResponse(id, body);
+  }
+}
+
+/** Confluent's error code for "Schema not found". */
+const SCHEMA_NOT_FOUND = 40403;
+
+class SchemaNotFoundYet extends RetryableError {
+  constructor(readonly final: DecodeError) {
+    super(final.message);
+  }
+}
+
+function errorCode(body: string): number | undefined {
+  try {
+    const parsed = JSON.parse(body) as { error_code?: unknown };
+    return typeof parsed.error_code === 'number' ? parsed.error_code : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -135,7 +135,7 @@ describe('SchemaRegistryClient', () => {
     expect(requests).toHaveLength(6);
   });
 
-  it('treats 404 as a permanent unknown-schema-id without retrying', async () => {
+  it('gives up on a schema the registry does not know only after its retries, as unknown-schema-id', async () => {
     const url = await startRegistry((_req, res) =>
       answer(res, 404, { error_code: 40403, message: 'Schema not found' }),
     );
@@ -144,7 +144,18 @@ describe('SchemaRegistryClient', () => {
     expect(err).toBeInstanceOf(DecodeError);
     expect((err as DecodeError).reason).toBe('unknown-schema-id');
     expect((err as DecodeError).message).toContain('77');
-    expect(requests).toHaveLength(1);
+    expect(requests).toHaveLength(fastRetry.maxAttempts!);
+  });
+
+  it('keeps a 404 that is not a registry answer retryable: the registry URL is wrong, not the message', async () => {
+    const url = await startRegistry((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      res.end('<h1>Not Found</h1>');
+    });
+    const client = new SchemaRegistryClient({ url, retry: fastRetry, sleep: noWait });
+    const err = await client.getSchema(77).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as Error).message).toMatch(/EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL/);
   });
 
   it('rejects a schema that is not Avro as schema-mismatch', async () => {
