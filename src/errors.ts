@@ -23,3 +23,11 @@ export class PermanentError extends Error {
 export function isRetryable(err: unknown): boolean {
   return !(err instanceof PermanentError);
 }
+
+/** The configuration cannot work (a variable missing, malformed or inconsistent); the CLI exits with 2. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}

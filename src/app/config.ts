@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { BusSettings } from '../bus/consumer.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * The whole of course-sink's configuration, read once from the environment at start-up.
@@ -110,12 +111,7 @@ export interface Config {
   dataDir: string;
 }
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Reads and validates the environment. Throws ConfigError naming every bad variable at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

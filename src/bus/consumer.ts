@@ -9,6 +9,7 @@ import { KafkaBusConsumer } from './kafka-consumer.js';
 import { RedisBusConsumer } from './redis-consumer.js';
 import { SchemaRegistryClient } from './schema-registry.js';
 import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from './topics.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * What the rest of course-sink sees of the event bus, whichever transport carries it: start consuming,
@@ -73,6 +74,8 @@ export interface BusConsumerDeps {
   startPosition?: StartPosition;
   onIgnored?: (eventType: string) => void;
   observer?: BusObserver;
+  /** The transport stopped for good on its own; the process should exit so it is restarted. */
+  onFatal?: (err: unknown) => void;
 }
 
 export const DEFAULT_BASE_TOPICS: readonly string[] = [CATALOG_INFO_TOPIC, XBLOCK_LIFECYCLE_TOPIC];
@@ -90,9 +93,9 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
 
   if (bus.backend === 'redis') {
     if (!bus.redisUrl)
-      throw new Error(
+      throw new ConfigError([
         'EVENT_BUS_BACKEND is redis but EVENT_BUS_REDIS_URL is not set; set it to the Redis holding the event streams',
-      );
+      ]);
     return new RedisBusConsumer({
       redis: new Redis(bus.redisUrl, { maxRetriesPerRequest: null }),
       group: bus.consumerGroup,
@@ -108,14 +111,14 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
   }
 
   if (!bus.kafka) {
-    throw new Error(
+    throw new ConfigError([
       'EVENT_BUS_BACKEND is kafka but EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS is not set; set it to the brokers Open edX produces to',
-    );
+    ]);
   }
   if (!bus.schemaRegistry) {
-    throw new Error(
+    throw new ConfigError([
       'EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL is not set; Open edX Kafka events can only be decoded with the schema registry they were written with',
-    );
+    ]);
   }
   const kafka = createKafka(bus.kafka, deps.logger);
   const decoder = new KafkaEventDecoder(new SchemaRegistryClient(bus.schemaRegistry), decoderOptions);
@@ -130,5 +133,6 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     startPosition: deps.startPosition,
     logger: deps.logger,
     observer: deps.observer,
+    onFatal: deps.onFatal,
   });
 }

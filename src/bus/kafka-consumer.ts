@@ -14,6 +14,7 @@ import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coales
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
 import { OffsetTracker, type TopicPartition } from './offsets.js';
+import { deadLetterTopic } from './topics.js';
 
 /**
  * The Kafka transport: a kafkajs consumer group with auto-commit off. Each message is decoded and handed
@@ -74,6 +75,8 @@ export interface KafkaBusConsumerOptions {
   maxWaitTimeMs?: number;
   logger?: CoalescerLogger;
   observer?: BusObserver;
+  /** The consumer stopped for good on its own (kafkajs will not restart it). */
+  onFatal?: (err: unknown) => void;
   now?: () => Date;
 }
 
@@ -83,8 +86,10 @@ export class KafkaBusConsumer implements BusConsumer {
   private readonly offsets = new OffsetTracker();
   private consumer?: Consumer;
   private producer?: Producer;
-  private admin?: Admin;
+  private admin?: Promise<Admin>;
   private joined = false;
+  /** consumer.run() has returned: kafkajs refuses pause() before that. */
+  private running = false;
   private paused = false;
   private stopping = false;
   private commitTimer?: ReturnType<typeof setInterval>;
@@ -122,6 +127,7 @@ export class KafkaBusConsumer implements BusConsumer {
 
     await producer.connect();
     await this.waitForTopics();
+    if (this.stopping) return;
     await consumer.connect();
     await consumer.subscribe({
       topics: [...topics],
@@ -131,6 +137,7 @@ export class KafkaBusConsumer implements BusConsumer {
       autoCommit: false,
       eachMessage: (payload) => this.handle(payload),
     });
+    this.running = true;
     this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 1_000);
     this.commitTimer.unref();
   }
@@ -166,9 +173,9 @@ export class KafkaBusConsumer implements BusConsumer {
     if (this.stopping) return;
     this.stopping = true;
     const deadline = Date.now() + graceMs;
-    // Pausing rather than consumer.stop(): kafkajs silently drops commitOffsets once its runner stopped.
-    this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
     this.intake.abort(new Error('consumer stopping'));
+    // Pausing rather than consumer.stop(): kafkajs silently drops commitOffsets once its runner stopped.
+    if (this.running) this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
     await this.options.coalescer.drain({ graceMs });
     await this.settleDeadLetters(Math.max(0, deadline - Date.now()));
     this.background.abort(new Error('consumer stopping'));
@@ -176,7 +183,7 @@ export class KafkaBusConsumer implements BusConsumer {
     await this.commit();
     await this.consumer?.disconnect();
     await this.producer?.disconnect();
-    await this.admin?.disconnect();
+    await (await this.admin?.catch(() => undefined))?.disconnect();
     this.joined = false;
   }
 
@@ -194,11 +201,14 @@ export class KafkaBusConsumer implements BusConsumer {
   }
 
   async lag(): Promise<PartitionLag[]> {
-    if (!this.admin) {
-      this.admin = this.options.kafka.admin();
-      await this.admin.connect();
-    }
-    const admin = this.admin;
+    if (this.stopping) return [];
+    // One admin client for every scrape, created once even when scrapes overlap.
+    this.admin ??= (async () => {
+      const admin = this.options.kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const admin = await this.admin;
     const topics = [...this.options.topics];
     const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
     const out: PartitionLag[] = [];
@@ -259,6 +269,8 @@ export class KafkaBusConsumer implements BusConsumer {
     consumer.on(events.CRASH, ({ payload }) => {
       this.joined = false;
       this.options.logger?.error({ err: payload.error, restart: payload.restart }, 'kafka consumer crashed');
+      // kafkajs gave up: nothing consumes any more, so the process must end for its supervisor to restart it.
+      if (!payload.restart && !this.stopping) this.options.onFatal?.(payload.error);
     });
     consumer.on(events.STOP, () => {
       this.joined = false;
@@ -372,7 +384,7 @@ export class KafkaBusConsumer implements BusConsumer {
     signal: AbortSignal,
     wait: typeof sleep = sleep,
   ): Promise<void> {
-    const dlqTopic = `${raw.topic}${this.options.dlqSuffix}`;
+    const dlqTopic = deadLetterTopic(raw.topic, this.options.dlqSuffix);
     const record = this.options.buildDeadLetter(raw, reason, error, this.options.now?.() ?? new Date());
     await retry(
       async () => {

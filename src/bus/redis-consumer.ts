@@ -6,6 +6,7 @@ import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
+import { deadLetterTopic } from './topics.js';
 
 /**
  * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group.
@@ -269,7 +270,7 @@ export class RedisBusConsumer implements BusConsumer {
     const { redis, group, dlqSuffix } = this.options;
     const work = async () => {
       if (deadLetter) {
-        const dlq = `${entry.stream}${dlqSuffix}`;
+        const dlq = deadLetterTopic(entry.stream, dlqSuffix);
         const error = deadLetter.err instanceof Error ? deadLetter.err.message : String(deadLetter.err);
         const extra = {
           dlq_reason: deadLetter.reason,

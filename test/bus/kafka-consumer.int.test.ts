@@ -123,6 +123,44 @@ async function readAll(topic: string, count: number) {
 }
 
 describe('KafkaBusConsumer', () => {
+  it('waits, not joined, for topics that do not exist yet, and stops cleanly while waiting', async () => {
+    const topic = uniqueName('not-yet', '-');
+    const coalescer = new Coalescer({ run: async () => undefined, debounceMs: 10, concurrency: 1 });
+    const consumer = new KafkaBusConsumer({
+      kafka,
+      groupId: uniqueName('group', '-'),
+      topics: [topic],
+      dlqSuffix: DLQ_SUFFIX,
+      decode: decodeJson,
+      buildDeadLetter,
+      coalescer,
+    });
+    const starting = consumer.start().then(
+      () => 'started',
+      () => 'aborted',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(consumer.health().joined).toBe(false);
+    await consumer.stop(1_000);
+    expect(await starting).toMatch(/started|aborted/);
+    expect(await admin.listTopics()).not.toContain(topic);
+  });
+
+  it('joins once a topic it waits for is created', async () => {
+    const topic = uniqueName('late', '-');
+    const applied: string[] = [];
+    const starting = startConsumer(topic, uniqueName('group', '-'), async (_key, events) => {
+      applied.push(...events.map((e) => e.eventId));
+    });
+    await admin.createTopics({ topics: [{ topic }], waitForLeaders: true });
+    await starting;
+    await producer.send({ topic, messages: [{ key: 'c', value: json('course-v1:Late+L+1', 'late-1') }] });
+    await waitFor(() => applied.includes('late-1'), {
+      timeoutMs: 30_000,
+      what: 'the event on the late topic',
+    });
+  });
+
   it('sends a poison message to the dead-letter topic with its reason and keeps the partition flowing', async () => {
     const topic = await freshTopic();
     const groupId = uniqueName('group', '-');

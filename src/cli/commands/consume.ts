@@ -30,10 +30,16 @@ export function consumeCommand(program: Command): void {
         exports: exports.sink,
         observer: metrics,
       });
+      let fatal: (reason: string) => void = () => undefined;
       const bus = createBusConsumer(config.bus, {
         sync: async (courseKey, events) => void (await sync(courseKey, events)),
         logger: logger.child({ component: 'bus' }),
         observer: metrics,
+        onFatal: (err) => {
+          logger.fatal({ err }, 'the consumer stopped for good; exiting so the process is restarted');
+          process.exitCode = 1;
+          fatal('fatal');
+        },
       });
       metrics.setLagSource(() => bus.lag());
       const http = await startHttpServer({
@@ -50,6 +56,7 @@ export function consumeCommand(program: Command): void {
       const stopped = new Promise<string>((resolve) => {
         process.once('SIGTERM', () => resolve('SIGTERM'));
         process.once('SIGINT', () => resolve('SIGINT'));
+        fatal = resolve;
       });
       // Starting can wait (topics not created yet, brokers unreachable): a SIGTERM must still stop it.
       const started = bus.start().then(() => {
