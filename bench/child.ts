@@ -1,7 +1,15 @@
 import type { BenchCase, CaseMeasurement } from './case.js';
 import { ALL_CASES } from './cases/index.js';
+import type { ComparisonCase, ComparisonMeasurement } from './comparison.js';
+import { COMPARISON_CASES } from './comparisons/index.js';
 import { collectGarbage, MiB, peakRssBytes, resetPeakRss } from './memory.js';
 import { median } from './stats.js';
+
+/** What the child sends the runner: a target row's comparison, or a supplementary case's measurement. */
+export type ChildReply =
+  | { ok: true; comparison: ComparisonMeasurement }
+  | { ok: true; measurement: CaseMeasurement }
+  | { ok: false; error: string };
 
 /** Runs one case in this process and sends its measurement to the runner over IPC. */
 async function measure(bench: BenchCase, dataDir: string): Promise<CaseMeasurement> {
@@ -44,16 +52,26 @@ async function measure(bench: BenchCase, dataDir: string): Promise<CaseMeasureme
   }
 }
 
+async function reply(
+  comparison: ComparisonCase | undefined,
+  bench: BenchCase | undefined,
+  dataDir: string,
+): Promise<ChildReply> {
+  if (comparison) return { ok: true, comparison: await comparison.measure(dataDir) };
+  return { ok: true, measurement: await measure(bench!, dataDir) };
+}
+
 const [name, dataDir] = process.argv.slice(2);
+const comparison = COMPARISON_CASES.find((c) => c.name === name);
 const bench = ALL_CASES.find((c) => c.name === name);
-if (!bench || !dataDir || !process.send) {
+if ((!comparison && !bench) || !dataDir || !process.send) {
   console.error(`bench/child.ts <case> <dataDir> is started by bench/run.ts; unknown case ${String(name)}`);
   process.exit(2);
 }
 try {
-  const measurement = await measure(bench, dataDir);
-  process.send({ ok: true, measurement }, () => process.exit(0));
+  const message = await reply(comparison, bench, dataDir);
+  process.send(message, () => process.exit(0));
 } catch (err) {
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  process.send({ ok: false, error: message }, () => process.exit(1));
+  process.send({ ok: false, error: message } satisfies ChildReply, () => process.exit(1));
 }

@@ -12,7 +12,7 @@ const CREATED = `${NS}.course.created.v1`;
 const MESSAGES = 10_000;
 
 /** Schemas by id, as a registry would serve them once cached: the decoder's steady state. */
-class InMemoryRegistry implements SchemaSource {
+export class InMemoryRegistry implements SchemaSource {
   private readonly schemas = new Map<number, RegisteredSchema>();
   add(id: number, eventType: string): avro.Type {
     const schema = loadSchema(eventType);
@@ -41,7 +41,7 @@ function headers(eventType: string, i: number): Record<string, Buffer> {
 }
 
 /** 10k messages across 100 courses: mostly block publishes, with catalog changes and course creations mixed in. */
-function messages(registry: InMemoryRegistry): KafkaMessageIn[] {
+export function benchMessages(registry: InMemoryRegistry): KafkaMessageIn[] {
   const published = registry.add(1, PUBLISHED);
   const catalog = registry.add(2, CATALOG);
   const created = registry.add(3, CREATED);
@@ -101,7 +101,7 @@ export const decodeCase: BenchCase = {
   iterations: 10,
   async setup() {
     const registry = new InMemoryRegistry();
-    const batch = messages(registry);
+    const batch = benchMessages(registry);
     const decoder = new KafkaEventDecoder(registry, { strict: true });
     let decoded = 0;
     return {

@@ -20,7 +20,7 @@ const VIDEOS = 50;
 const BLOCKS_FOR_50_VIDEOS = 1 + 4 * 65 + 1 + 1 + 2 * 5;
 const MEDIA_BYTES_PER_VIDEO = 1024 * 1024;
 
-function fiftyVideoCourse(): { snapshot: CourseSnapshot; outline: Outline } {
+export function fiftyVideoCourse(): { snapshot: CourseSnapshot; outline: Outline } {
   const snapshot = syntheticCourse({
     blocks: BLOCKS_FOR_50_VIDEOS,
     courseKey: 'course-v1:BenchX+Export+2024',

@@ -1,0 +1,24 @@
+import type { Server } from 'node:http';
+import { TestLms } from '../../test/peers/lms/server.js';
+import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { benchCourseKey, type LmsHostReady } from './lms-peer.js';
+
+/**
+ * The test LMS serving synthetic courses of the sizes given as arguments, in a process of its own so that
+ * its copy of each course and its JSON answers are not counted in the memory or CPU of the sync measured.
+ */
+const sizes = (process.argv[2] ?? '').split(',').filter(Boolean).map(Number);
+if (!process.send || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  console.error('bench/comparisons/lms-host.ts <blocks>[,<blocks>…] is started by the benchmarks');
+  process.exit(2);
+}
+const lms = await TestLms.start();
+// Answering a 100k-block course holds this process's event loop for seconds, past Node's 5 s keep-alive
+// timeout, and the overdue timer then closes idle sockets under requests already sent on them (ECONNRESET).
+// Production LMS front ends keep connections for over a minute, so the peer does the same.
+const server = (lms as unknown as { server?: Server }).server;
+if (server) server.keepAliveTimeout = 75_000;
+for (const blocks of sizes) lms.setCourse(syntheticCourse({ blocks, courseKey: benchCourseKey(blocks) }));
+const ready: LmsHostReady = { url: lms.url, credentials: lms.credentials };
+process.send(ready);
+process.on('disconnect', () => void lms.close().then(() => process.exit(0)));

@@ -1,0 +1,47 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Credentials } from '../../test/peers/lms/tokens.js';
+
+export interface LmsHostReady {
+  url: string;
+  credentials: Credentials;
+}
+
+export interface LmsPeer extends LmsHostReady {
+  close(): Promise<void>;
+}
+
+const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lms-host.ts');
+const START_TIMEOUT_MS = 60_000;
+
+export const benchCourseKey = (blocks: number) => `course-v1:BenchX+Sync${blocks}+2024`;
+
+/** Starts the test LMS in its own process, serving one synthetic course per size (see lms-host.ts). */
+export function startLmsPeer(sizes: readonly number[]): Promise<LmsPeer> {
+  const child = fork(HOST, [sizes.join(',')], {
+    execArgv: process.execArgv.filter((a) => a !== '--expose-gc'),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.disconnect();
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the test LMS did not start within ${START_TIMEOUT_MS / 1000} s`));
+    }, START_TIMEOUT_MS);
+    child.once('message', (ready: LmsHostReady) => {
+      clearTimeout(timer);
+      resolve({ ...ready, close });
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the test LMS exited before it was ready (${signal ?? `code ${code}`})`));
+    });
+  });
+}
