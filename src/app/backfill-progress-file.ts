@@ -57,12 +57,15 @@ export class BackfillProgressFile implements BackfillProgressStore {
 
   /** Saves are chained so concurrent courses never interleave two writes of the file. */
   private save(): Promise<void> {
-    this.writing = this.writing.then(async () => {
-      await mkdir(path.dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(tmp, JSON.stringify({ ...this.state, done: [...this.done] }, null, 1));
-      await rename(tmp, this.file);
-    });
+    // A failed write must not poison the chain: the next course's save writes the whole state again.
+    this.writing = this.writing
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(path.dirname(this.file), { recursive: true });
+        const tmp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(tmp, JSON.stringify({ ...this.state, done: [...this.done] }, null, 1));
+        await rename(tmp, this.file);
+      });
     return this.writing;
   }
 }

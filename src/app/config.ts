@@ -102,7 +102,7 @@ export interface Config {
     pruneRemovedBlocks: boolean;
   };
   postgres: { /** Unset means embedded PGlite under `${dataDir}/postgres`. */ url?: string };
-  s3?: { endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
+  s3?: { endpoint?: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
   /** instructorName fills the seed's journey instructor line; Open edX has no per-video instructor. */
   exports: { includeMedia: boolean; instructorName?: string };
   http: { port: number };
@@ -183,16 +183,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pruneRemovedBlocks: e.CLICKHOUSE_PRUNE_REMOVED_BLOCKS,
     },
     postgres: { url: e.DATABASE_URL },
-    s3:
-      e.S3_ENDPOINT && e.S3_BUCKET
-        ? {
-            endpoint: e.S3_ENDPOINT,
-            bucket: e.S3_BUCKET,
-            region: e.S3_REGION,
-            accessKeyId: e.AWS_ACCESS_KEY_ID,
-            secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
-          }
-        : undefined,
+    // A bucket alone means Amazon S3 itself (the endpoint comes from the region); an endpoint names an
+    // S3-compatible server. Neither: archives stay under DATA_DIR.
+    s3: e.S3_BUCKET
+      ? {
+          endpoint: e.S3_ENDPOINT,
+          bucket: e.S3_BUCKET,
+          region: e.S3_REGION,
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+        }
+      : undefined,
     exports: { includeMedia: e.EXPORT_INCLUDE_MEDIA, instructorName: e.EXPORT_INSTRUCTOR_NAME },
     http: { port: e.HTTP_PORT },
     logLevel: e.LOG_LEVEL,
@@ -209,4 +210,8 @@ export const SECRET_PATHS = [
   'clickhouse.password',
   's3.secretAccessKey',
   'postgres.url',
+  // URLs may carry user:password@ as well.
+  'clickhouse.url',
+  'bus.redisUrl',
+  'bus.schemaRegistry.url',
 ];

@@ -42,15 +42,17 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillRep
         }
         try {
           await options.sync(courseKey);
-          await options.progress.markDone(courseKey);
-          report.synced++;
-          options.onCourse?.(courseKey, 'synced', report);
         } catch (err) {
           const error = err instanceof Error ? err.message : String(err);
-          await options.progress.markFailed(courseKey, error);
           report.failed.push({ courseKey, error });
+          await options.progress.markFailed(courseKey, error).catch(() => undefined);
           options.onCourse?.(courseKey, 'failed', report);
+          return;
         }
+        report.synced++;
+        // The course is synced even if its progress could not be saved; a rerun then syncs it again, harmlessly.
+        await options.progress.markDone(courseKey).catch(() => undefined);
+        options.onCourse?.(courseKey, 'synced', report);
       }),
     ),
   );

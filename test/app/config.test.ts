@@ -55,6 +55,13 @@ describe('loadConfig', () => {
     expect(found.join('\n')).toMatch(/EXPORT_INCLUDE_MEDIA.*"maybe"/);
   });
 
+  it('sends archives to Amazon S3 when only a bucket is set, and to a compatible server with an endpoint', () => {
+    expect(loadConfig({ S3_BUCKET: 'exports' }).s3).toMatchObject({ bucket: 'exports', endpoint: undefined });
+    expect(loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'http://127.0.0.1:9000' }).s3?.endpoint).toBe(
+      'http://127.0.0.1:9000',
+    );
+  });
+
   it('requires pairs and dependent settings together', () => {
     expect(problems({ EVENT_BUS_KAFKA_API_KEY: 'k' })).toEqual([
       'EVENT_BUS_KAFKA_API_KEY and EVENT_BUS_KAFKA_API_SECRET must be set together',

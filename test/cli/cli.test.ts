@@ -78,6 +78,21 @@ describe('course-sink command line', () => {
     expect(run.stdout.trim()).toBe(JSON.stringify({ courseware_id: KEY }));
   }, 120_000);
 
+  it('refuses to write through query, on either store', async () => {
+    const pg = await cli(['query', 'postgres', 'DELETE FROM course_runs'], { DATA_DIR: dataDir });
+    expect(pg.code).toBe(1);
+    expect(pg.stderr).toMatch(/read-only transaction/);
+    const ch = await cli(['query', 'clickhouse', 'DROP TABLE event_sink.course_blocks'], {
+      DATA_DIR: dataDir,
+    });
+    expect(ch.code).toBe(1);
+    expect(ch.stderr).toMatch(/readonly/i);
+    const still = await cli(['query', 'postgres', 'SELECT count(*)::int AS n FROM course_runs'], {
+      DATA_DIR: dataDir,
+    });
+    expect(still.stdout.trim()).toBe('{"n":1}');
+  }, 120_000);
+
   it('exits 2 with the reason on usage and configuration errors', async () => {
     const badKey = await cli(['sync', 'not-a-key']);
     expect(badKey.code).toBe(2);

@@ -59,3 +59,39 @@ describe('runBackfill', () => {
     expect(synced.sort()).toEqual(keys.slice(7).sort());
   });
 });
+
+describe('runBackfill when things go wrong around the syncs', () => {
+  it('keeps going when progress cannot be saved', async () => {
+    const report = await runBackfill({
+      courseKeys: keys.slice(0, 3),
+      concurrency: 1,
+      progress: {
+        isDone: () => false,
+        markDone: async () => Promise.reject(new Error('disk full')),
+        markFailed: async () => Promise.reject(new Error('disk full')),
+      },
+      sync: async (key) => {
+        if (key.includes('+C1+')) throw new Error('boom');
+      },
+    });
+    expect(report.synced).toBe(2);
+    expect(report.failed.map((f) => f.courseKey)).toEqual(['course-v1:Org+C1+R']);
+  });
+
+  it('starts no more courses once interrupted', async () => {
+    const abort = new AbortController();
+    const synced: string[] = [];
+    const report = await runBackfill({
+      courseKeys: keys,
+      concurrency: 1,
+      progress: memoryProgress(),
+      signal: abort.signal,
+      sync: async (key) => {
+        synced.push(key);
+        if (synced.length === 2) abort.abort();
+      },
+    });
+    expect(synced).toHaveLength(2);
+    expect(report.synced).toBe(2);
+  });
+});

@@ -76,6 +76,14 @@ export function backfillCommand(program: Command): void {
           }),
         });
         const reporter = progressReporter(courseKeys.length, logger);
+        // Ctrl-C or SIGTERM: finish the courses in flight, start no more; a rerun resumes.
+        const interrupted = new AbortController();
+        const interrupt = () => {
+          logger.warn('interrupted: finishing the courses in flight; rerun the same command to resume');
+          interrupted.abort();
+        };
+        process.once('SIGINT', interrupt);
+        process.once('SIGTERM', interrupt);
         try {
           return await runBackfill({
             courseKeys,
@@ -83,15 +91,19 @@ export function backfillCommand(program: Command): void {
             concurrency: opts.concurrency,
             progress,
             onCourse: (_key, _outcome, r) => reporter.update(r),
+            signal: interrupted.signal,
           });
         } finally {
+          process.off('SIGINT', interrupt);
+          process.off('SIGTERM', interrupt);
           reporter.stop();
         }
       });
 
       process.stdout.write(summary(report, progress.file));
       logger.info({ ...report, failed: report.failed.length }, 'backfill finished');
-      if (report.failed.length > 0) process.exitCode = 1;
+      const unfinished = report.total - report.synced - report.skipped - report.failed.length;
+      if (report.failed.length > 0 || unfinished > 0) process.exitCode = 1;
     });
 }
 
@@ -153,8 +165,10 @@ function summary(report: BackfillReport, progressFile: string): string {
   for (const { courseKey, error } of report.failed.slice(0, 20))
     lines.push(`  failed ${courseKey}: ${error}`);
   if (report.failed.length > 20) lines.push(`  … and ${report.failed.length - 20} more`);
-  if (report.failed.length > 0)
-    lines.push(`rerun the same command to retry the failed courses (progress: ${progressFile})`);
+  const unfinished = report.total - report.synced - report.skipped - report.failed.length;
+  if (unfinished > 0) lines.push(`interrupted: ${unfinished} courses not started`);
+  if (report.failed.length > 0 || unfinished > 0)
+    lines.push(`rerun the same command to resume and retry the failed courses (progress: ${progressFile})`);
   return `${lines.join('\n')}\n`;
 }
 

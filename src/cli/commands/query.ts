@@ -17,10 +17,20 @@ export function queryCommand(program: Command): void {
       const { config, logger } = loadRuntime();
       const stores = await openStores(config, logger.child({}, { level: 'warn' }));
       try {
+        // Read-only on both engines: this command inspects, it never changes what the service wrote.
         const rows =
           store === 'clickhouse'
-            ? await (await stores.clickhouse.client.query({ query: sql, format: 'JSONEachRow' })).json()
-            : (await stores.postgres.query(sql)).rows;
+            ? await (
+                await stores.clickhouse.client.query({
+                  query: sql,
+                  format: 'JSONEachRow',
+                  clickhouse_settings: { readonly: '2' },
+                })
+              ).json()
+            : await stores.postgres.transaction(async (tx) => {
+                await tx.query('SET TRANSACTION READ ONLY');
+                return (await tx.query(sql)).rows;
+              });
         for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
       } finally {
         await stores.close();

@@ -48,7 +48,8 @@ export function syncCommand(program: Command): void {
           });
           const result = await sync(key);
           // A one-shot sync has no worker behind it: build the archive it queued before returning.
-          const builds = result.export?.status === 'queued' ? await exports!.drain() : [];
+          const pending = result.export?.status === 'queued' || result.export?.status === 'already-queued';
+          const builds = pending ? await exports!.drain() : [];
           const current = exports ? await latestExport(stores, key) : undefined;
           if (opts.json) {
             process.stdout.write(

@@ -20,7 +20,8 @@ export interface ExportStore {
 }
 
 export interface S3StoreConfig {
-  endpoint: string;
+  /** An S3-compatible server; unset means Amazon S3 in `region`. */
+  endpoint?: string;
   bucket: string;
   region: string;
   accessKeyId?: string;
@@ -35,7 +36,8 @@ export function createS3Store(config: S3StoreConfig): ExportStore & { close(): v
   const client = new S3Client({
     endpoint: config.endpoint,
     region: config.region,
-    forcePathStyle: true,
+    // S3-compatible servers rarely have per-bucket DNS names; Amazon S3 prefers virtual-hosted style.
+    forcePathStyle: config.endpoint !== undefined,
     // Checksums only where S3 requires them, so S3-compatible servers without flexible checksums work.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     credentials:
@@ -43,7 +45,8 @@ export function createS3Store(config: S3StoreConfig): ExportStore & { close(): v
         ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
         : undefined,
   });
-  const where = (key: string) => `s3://${config.bucket}/${key} at ${config.endpoint}`;
+  const where = (key: string) =>
+    `s3://${config.bucket}/${key} at ${config.endpoint ?? `Amazon S3 (${config.region})`}`;
   const classify = (err: unknown, what: string) => {
     const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     const message = `${what} failed: ${(err as Error).message}`;
