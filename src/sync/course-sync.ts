@@ -111,9 +111,10 @@ async function run(
   const dump: Dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(now()) };
   const dumpLog = log.child({ dump_id: dump.dumpId });
 
-  const { rowsByTable } = await deps.retry('clickhouse', () =>
+  const { rowsByTable, warnings = [] } = await deps.retry('clickhouse', () =>
     deps.clickhouse.writeCourse({ snapshot, outline, dump }),
   );
+  for (const warning of warnings) log.warn({ dump_id: dump.dumpId }, warning);
   for (const [table, rows] of Object.entries(rowsByTable)) deps.observer?.rowsWritten(table, rows);
   dumpLog.info({ rows: rowsByTable }, 'clickhouse dump written');
 

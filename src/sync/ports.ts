@@ -35,6 +35,8 @@ export interface Dump {
 export interface ClickHouseSink {
   writeCourse(input: { snapshot: CourseSnapshot; outline: Outline; dump: Dump }): Promise<{
     rowsByTable: Record<string, number>;
+    /** Follow-up work that failed without undoing the dump (e.g. pruning removed blocks). */
+    warnings?: string[];
   }>;
 }
 

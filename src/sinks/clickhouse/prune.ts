@@ -24,8 +24,8 @@ const MOST_RECENT_TABLE = 'dim_most_recent_course_blocks';
  * events on a deleted block lose their name and position in reports, and on servers without
  * lightweight DELETE each prune is a mutation that rewrites the course's parts in the background.
  *
- * Runs after the dump is written, so a failure here never loses the new dump; it is retried on the
- * next publish at the latest.
+ * Runs after the dump is written; the writer reports a prune that keeps failing instead of failing the
+ * sync, so the new dump stands and the next sync of the course prunes again.
  */
 export async function pruneRemovedBlocks(ctx: PruneContext, outline: Outline): Promise<string[]> {
   const locations = outline.rows.map((r) => r.location);

@@ -9,8 +9,10 @@ export class ClickHouseCourseSink implements ClickHouseSink {
     this.ctx = { ...ctx, tableCache: ctx.tableCache ?? new Map() };
   }
 
-  async writeCourse(input: CourseDumpInput): Promise<{ rowsByTable: Record<string, number> }> {
-    const { rowsByTable } = await writeCourseDump(this.ctx, input);
-    return { rowsByTable };
+  async writeCourse(
+    input: CourseDumpInput,
+  ): Promise<{ rowsByTable: Record<string, number>; warnings: string[] }> {
+    const { rowsByTable, pruneError } = await writeCourseDump(this.ctx, input);
+    return { rowsByTable, warnings: pruneError ? [pruneError.message] : [] };
   }
 }

@@ -39,6 +39,8 @@ export interface CourseDumpInput {
 export interface CourseDumpResult {
   rowsByTable: Record<string, number>;
   prunedTables: string[];
+  /** Pruning failed after its retries; the dump itself is written, the next sync prunes again. */
+  pruneError?: Error;
 }
 
 /**
@@ -95,14 +97,19 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     }
   }
 
-  const prunedTables = ctx.pruneRemovedBlocks
-    ? await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-        pruneRemovedBlocks(ctx, outline).catch((err: unknown) => {
-          throw classifyClickHouseError(err, `pruning removed blocks of ${courseKey}`);
-        }),
-      )
-    : [];
-  return { rowsByTable, prunedTables };
+  if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
+  // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
+  // events whose rows are already there): it is reported, and the next sync of the course prunes again.
+  try {
+    const prunedTables = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+      pruneRemovedBlocks(ctx, outline).catch((err: unknown) => {
+        throw classifyClickHouseError(err, `pruning removed blocks of ${courseKey}`);
+      }),
+    );
+    return { rowsByTable, prunedTables };
+  } catch (err) {
+    return { rowsByTable, prunedTables: [], pruneError: err as Error };
+  }
 }
 
 const RELATIONSHIPS = 'course_relationships';

@@ -303,6 +303,34 @@ describe('a unit deleted in Studio', () => {
     expect(ids).toContain(usage('vertical', 'v211'));
   });
 
+  it('reports a prune the server refuses, keeping the dump it already wrote', async () => {
+    const ctx = await freshDatabase({ dbt: false });
+    const refusing = new Proxy(conn.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'command') return Reflect.get(target, prop, receiver);
+        return async (params: Parameters<ClickHouseClient['command']>[0]) => {
+          if (/\bDELETE\b/.test(params.query)) {
+            throw new Error('Code: 497. DB::Exception: course_sink: Not enough privileges. (ACCESS_DENIED)');
+          }
+          return target.command(params);
+        };
+      },
+    });
+    const snap = snapshot(doomed);
+    const d = dump();
+    const result = await writeCourseDump(
+      { ...ctx, client: refusing, pruneRemovedBlocks: true },
+      { snapshot: snap, outline: buildOutline(snap.blocks), dump: d },
+    );
+    expect(result.prunedTables).toEqual([]);
+    expect(result.pruneError?.message).toMatch(/pruning removed blocks.*497/);
+    const counts = await selectAll<{ n: string | number }>(
+      conn.client,
+      `SELECT count() AS n FROM ${ctx.database}.course_blocks WHERE dump_id = toUUID('${d.dumpId}')`,
+    );
+    expect(Number(counts[0]?.n)).toBe(result.rowsByTable.course_blocks);
+  });
+
   it('stays, as in stock Aspects, when pruning is off', async () => {
     const { ids, history } = await syncThenDelete(false);
     expect(ids).toHaveLength(18);
