@@ -54,6 +54,7 @@ const EnvSchema = z.object({
   EVENT_BUS_KAFKA_API_KEY: optionalString,
   EVENT_BUS_KAFKA_API_SECRET: optionalString,
   EVENT_BUS_REDIS_URL: url,
+  EVENT_BUS_TOPICS: optionalString,
   EVENT_BUS_DLQ_SUFFIX: optionalString.transform((v) => v ?? '.dlq'),
   EVENT_BUS_STRICT_EVENT_TYPES: bool(false),
   SYNC_DEBOUNCE_MS: int(30_000),
@@ -147,6 +148,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
       redisUrl: e.EVENT_BUS_REDIS_URL,
       topicPrefix: e.EVENT_BUS_TOPIC_PREFIX,
+      baseTopics: e.EVENT_BUS_TOPICS?.split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
       consumerGroup: e.EVENT_BUS_KAFKA_CONSUMER_GROUP,
       schemaRegistry: e.EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL
         ? {

@@ -58,6 +58,8 @@ export interface BusSettings {
   kafka?: { brokers: string[]; sasl?: { username: string; password: string } };
   redisUrl?: string;
   topicPrefix?: string;
+  /** Base topic names before the prefix (EVENT_BUS_TOPICS); unset means Studio's two course topics. */
+  baseTopics?: string[];
   consumerGroup: string;
   schemaRegistry?: { url: string; auth?: { username: string; password: string } };
   dlqSuffix: string;
@@ -82,7 +84,9 @@ export const DEFAULT_BASE_TOPICS: readonly string[] = [CATALOG_INFO_TOPIC, XBLOC
 
 /** Builds the configured transport with the real decoder, dead-letter format and a coalescer around `sync`. */
 export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusConsumer {
-  const topics = (deps.baseTopics ?? DEFAULT_BASE_TOPICS).map((t) => fullTopic(t, bus.topicPrefix));
+  const topics = (deps.baseTopics ?? bus.baseTopics ?? DEFAULT_BASE_TOPICS).map((t) =>
+    fullTopic(t, bus.topicPrefix),
+  );
   const coalescer = new Coalescer({
     run: deps.sync,
     debounceMs: bus.debounceMs,

@@ -39,6 +39,10 @@ describe('loadConfig', () => {
       sasl: { username: 'k', password: 's' },
     });
     expect(config.bus.topicPrefix).toBe('prod');
+    expect(config.bus.baseTopics).toBeUndefined();
+    expect(
+      loadConfig({ EVENT_BUS_TOPICS: 'course-catalog-info-changed, course-lifecycle' }).bus.baseTopics,
+    ).toEqual(['course-catalog-info-changed', 'course-lifecycle']);
     expect(config.bus.schemaRegistry?.auth).toEqual({ username: 'rk', password: 'rs' });
   });
 

@@ -52,7 +52,9 @@ async function collect(runtime: Runtime, opts: FilterOptions): Promise<DeadLette
   const since = opts.since ? new Date(opts.since) : undefined;
   if (since && Number.isNaN(since.getTime()))
     throw new ConfigError([`--since: not an ISO 8601 time: ${opts.since}`]);
-  const sources = opts.topic ? [opts.topic] : DEFAULT_BASE_TOPICS.map((t) => fullTopic(t, bus.topicPrefix));
+  const sources = opts.topic
+    ? [opts.topic]
+    : (bus.baseTopics ?? DEFAULT_BASE_TOPICS).map((t) => fullTopic(t, bus.topicPrefix));
   const kafka = kafkaOf(runtime);
   const entries: DeadLetterEntry[] = [];
   for (const source of sources)
