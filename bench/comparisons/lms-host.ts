@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import { TestLms } from '../../test/peers/lms/server.js';
 import { syntheticCourse } from '../../test/support/synthetic-course.js';
 import { benchCourseKey, type LmsHostReady } from './lms-peer.js';
@@ -13,11 +12,6 @@ if (!process.send || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
   process.exit(2);
 }
 const lms = await TestLms.start();
-// Answering a 100k-block course holds this process's event loop for seconds, past Node's 5 s keep-alive
-// timeout, and the overdue timer then closes idle sockets under requests already sent on them (ECONNRESET).
-// Production LMS front ends keep connections for over a minute, so the peer does the same.
-const server = (lms as unknown as { server?: Server }).server;
-if (server) server.keepAliveTimeout = 75_000;
 for (const blocks of sizes) lms.setCourse(syntheticCourse({ blocks, courseKey: benchCourseKey(blocks) }));
 const ready: LmsHostReady = { url: lms.url, credentials: lms.credentials };
 process.send(ready);

@@ -66,6 +66,9 @@ export class TestLms {
   static async start(opts: TestLmsOptions = {}): Promise<TestLms> {
     const lms = new TestLms(opts);
     const server = createServer((req, res) => void lms.handle(req, res));
+    // LMS front ends keep idle connections for over a minute; Node's 5 s default would close sockets under
+    // requests already sent while a large answer holds the event loop.
+    server.keepAliveTimeout = 75_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.port ?? 0, '127.0.0.1', resolve);
