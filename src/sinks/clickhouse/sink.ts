@@ -1,18 +1,32 @@
 import type { ClickHouseSink } from '../../sync/ports.js';
 import { writeCourseDump, type CourseDumpInput, type WriterContext } from './writer.js';
 
+const MAX_LEDGER_ENTRIES = 10_000;
+
 /** The sync's view of ClickHouse: one course dump per call, with the writer's table lookups kept between calls. */
 export class ClickHouseCourseSink implements ClickHouseSink {
   private readonly ctx: WriterContext;
 
   constructor(ctx: WriterContext) {
-    this.ctx = { ...ctx, tableCache: ctx.tableCache ?? new Map() };
+    this.ctx = {
+      ...ctx,
+      tableCache: ctx.tableCache ?? new Map(),
+      insertLedger: ctx.insertLedger ?? new Map(),
+    };
   }
 
   async writeCourse(
     input: CourseDumpInput,
   ): Promise<{ rowsByTable: Record<string, number>; warnings: string[] }> {
+    const ledger = this.ctx.insertLedger!;
+    // Entries of failed dumps stay for the sync's own retries; the oldest go once there are many, long
+    // after any retry of theirs (a later sync of the course makes a new dump).
+    for (const key of ledger.keys()) {
+      if (ledger.size <= MAX_LEDGER_ENTRIES) break;
+      ledger.delete(key);
+    }
     const { rowsByTable, pruneError } = await writeCourseDump(this.ctx, input);
+    for (const table of Object.keys(rowsByTable)) ledger.delete(`${input.dump.dumpId}:${table}`);
     return { rowsByTable, warnings: pruneError ? [pruneError.message] : [] };
   }
 }

@@ -28,6 +28,12 @@ export interface WriterContext {
   retry?: RetryPolicy;
   /** Tables looked up once per writer (course_relationships may have been dropped by aspects-dbt). */
   tableCache?: Map<string, boolean>;
+  /**
+   * What this writer has sent, by `dump_id:table`: 'sent' (outcome unknown) or 'done'. A dump id is a fresh
+   * UUID of this process, so an insert absent from the ledger cannot have landed before and needs no
+   * existence check, and a 'done' one is not sent again. Without a ledger every try checks first.
+   */
+  insertLedger?: Map<string, 'sent' | 'done'>;
 }
 
 export interface CourseDumpInput {
@@ -132,18 +138,28 @@ async function insertDump<Row extends object>(
   const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const { table, columns, lookup } = target;
   const doing = `writing ${rows.length} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
+  const ledger = ctx.insertLedger;
+  const key = `${dump.dumpId}:${table}`;
   return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
     try {
-      const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
-      if (existing > 0) return existing;
+      if (ledger?.get(key) === 'done') return rows.length;
+      if (!ledger || ledger.has(key)) {
+        const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
+        if (existing > 0) {
+          ledger?.set(key, 'done');
+          return existing;
+        }
+      }
+      ledger?.set(key, 'sent');
       await ctx.client.insert({
         table: `${database}.${table}`,
         // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
         columns: columns.map((c) => (c === 'order' ? '`order`' : c)) as [string, ...string[]],
         values: rows,
         format: 'JSONEachRow',
-        clickhouse_settings: dedupSettings(ctx.capabilities, `${dump.dumpId}:${table}`),
+        clickhouse_settings: dedupSettings(ctx.capabilities, key),
       });
+      ledger?.set(key, 'done');
       return rows.length;
     } catch (err) {
       throw classifyClickHouseError(err, `${doing}; the same dump is resent on retry, so retrying is safe`);

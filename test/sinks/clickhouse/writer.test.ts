@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClickHouse, type ClickHouseConnection } from '../../../src/sinks/clickhouse/connection.js';
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';
 import { formatDumpTime } from '../../../src/sinks/clickhouse/rows.js';
+import { ClickHouseCourseSink } from '../../../src/sinks/clickhouse/sink.js';
 import { writeCourseDump, type WriterContext } from '../../../src/sinks/clickhouse/writer.js';
 import { buildOutline, completionModeOf } from '../../../src/outline/index.js';
 import {
@@ -370,6 +371,27 @@ describe('a retried insert', () => {
     );
     expect(Number(counts[0]?.n)).toBe(18);
     expect(await dimCourseBlocks(ctx.database)).toHaveLength(18);
+  });
+
+  it('through the sink, which skips checks for inserts it never sent, still leaves one dump', async () => {
+    const ctx = await freshDatabase();
+    const sink = new ClickHouseCourseSink({
+      ...ctx,
+      client: timeoutAfterCommit(conn.client, 'course_blocks'),
+    });
+    const snap = snapshot();
+    const d = dump();
+    const input = { snapshot: snap, outline: buildOutline(snap.blocks), dump: d };
+    await sink.writeCourse(input);
+    const counts = await selectAll<{ t: string; n: string | number }>(
+      conn.client,
+      `SELECT 'o' AS t, count() AS n FROM ${ctx.database}.course_overviews
+       UNION ALL SELECT 'b' AS t, count() AS n FROM ${ctx.database}.course_blocks`,
+    );
+    expect(counts.map((c) => [c.t, Number(c.n)]).sort()).toEqual([
+      ['b', 18],
+      ['o', 1],
+    ]);
   });
 
   it('by the caller with the same dump after a partial write leaves one copy of each row', async () => {
