@@ -1,6 +1,6 @@
 import { PermanentError } from '../../errors.js';
 import type { CourseDetail, CourseSnapshot } from '../../openedx/api-types.js';
-import type { Outline } from '../../outline/types.js';
+import type { Outline, OutlineRow } from '../../outline/types.js';
 import { assertDumpTime, drfIso, drfIsoFixed, parseInstant, pythonStr } from './datetime.js';
 import { pythonJsonDumps, type PyJson } from './python-json.js';
 
@@ -139,29 +139,53 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
 export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockRow[] {
   assertDumpTime(dump.timeLastDumped);
   const key = parseCourseKey(outline.courseKey);
+  const xblockData = xblockDataWriter(key);
   return outline.rows.map((row) => ({
     org: key.org,
     course_key: outline.courseKey,
     location: row.location,
     display_name: row.displayName,
-    xblock_data_json: pythonJsonDumps({
-      course: key.course,
-      run: key.run,
-      block_type: row.blockType,
-      detached: row.detached ? 1 : 0,
-      graded: row.graded ? 1 : 0,
-      completion_mode: row.completionMode,
-      section: row.section,
-      subsection: row.subsection,
-      unit: row.unit,
-      // Tag ids come from openedx-tagging, which the LMS APIs we read do not expose.
-      tags: [],
-    }),
+    xblock_data_json: xblockData(row),
     order: row.order,
     edited_on: '',
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
   }));
+}
+
+/** `xblock_data_json` as Aspects writes it: `json.dumps` of these keys, in this order. */
+export function xblockDataJson(key: CourseKeyParts, row: OutlineRow): string {
+  return pythonJsonDumps({
+    course: key.course,
+    run: key.run,
+    block_type: row.blockType,
+    detached: row.detached ? 1 : 0,
+    graded: row.graded ? 1 : 0,
+    completion_mode: row.completionMode,
+    section: row.section,
+    subsection: row.subsection,
+    unit: row.unit,
+    // Tag ids come from openedx-tagging, which the LMS APIs we read do not expose.
+    tags: [],
+  });
+}
+
+/**
+ * The same text as {@link xblockDataJson}, built from a per-course prefix and the few distinct block types
+ * and completion modes, because this runs once per block of every course (100k-block courses exist).
+ */
+function xblockDataWriter(key: CourseKeyParts): (row: OutlineRow) => string {
+  const prefix = `{"course": ${pythonJsonDumps(key.course)}, "run": ${pythonJsonDumps(key.run)}, "block_type": `;
+  const strings = new Map<string, string>();
+  const str = (value: string) => {
+    let text = strings.get(value);
+    if (text === undefined) strings.set(value, (text = pythonJsonDumps(value)));
+    return text;
+  };
+  return (row) =>
+    `${prefix}${str(row.blockType)}, "detached": ${row.detached ? 1 : 0}, "graded": ${row.graded ? 1 : 0}, ` +
+    `"completion_mode": ${str(row.completionMode)}, "section": ${row.section}, "subsection": ${row.subsection}, ` +
+    `"unit": ${row.unit}, "tags": []}`;
 }
 
 export function courseRelationshipRows(outline: Outline, dump: DumpStamp): CourseRelationshipRow[] {

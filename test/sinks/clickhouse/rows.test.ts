@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildOutline } from '../../../src/outline/index.js';
+import type { OutlineRow } from '../../../src/outline/types.js';
 import {
   courseBlockRows,
   courseDataJson,
@@ -7,6 +9,7 @@ import {
   courseRelationshipRows,
   parseCourseKey,
   unescapeHtml,
+  xblockDataJson,
 } from '../../../src/sinks/clickhouse/rows.js';
 import { COURSE_KEY, snapshot, usage } from './support/course.js';
 
@@ -133,5 +136,34 @@ describe('helpers', () => {
     expect(unescapeHtml('Ohm&#x27;s &amp; &lt;b&gt; &quot;x&quot; &#39; &nbsp;')).toBe(
       `Ohm's & <b> "x" ' &nbsp;`,
     );
+  });
+});
+
+describe('xblock_data_json', () => {
+  it('is exactly json.dumps of the Aspects keys, for any row', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const [template] = buildOutline(snapshot().blocks).rows;
+    for (const courseKey of ['course-v1:Org+C+R', 'course-v1:Org+Écoles_du_monde+2026_T1']) {
+      const key = parseCourseKey(courseKey);
+      fc.assert(
+        fc.property(
+          fc.record({
+            blockType: text,
+            completionMode: text,
+            detached: fc.boolean(),
+            graded: fc.boolean(),
+            section: fc.nat(),
+            subsection: fc.nat(),
+            unit: fc.nat(),
+          }),
+          (fields) => {
+            const row: OutlineRow = { ...template!, ...fields };
+            const outline = { ...buildOutline(snapshot().blocks), courseKey, rows: [row] };
+            const [written] = courseBlockRows(outline, DUMP);
+            expect(written?.xblock_data_json).toBe(xblockDataJson(key, row));
+          },
+        ),
+      );
+    }
   });
 });
