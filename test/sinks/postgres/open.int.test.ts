@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PermanentError, RetryableError } from '../../../src/errors.js';
+import { RetryableError } from '../../../src/errors.js';
 import { openPostgres } from '../../../src/sinks/postgres/open.js';
 
 describe('openPostgres with a URL', () => {
@@ -13,11 +13,12 @@ describe('openPostgres with a URL', () => {
     expect((err as Error).message).not.toMatch(/s3cret/);
   });
 
-  it('fails permanently on a wrong password', async () => {
+  it('fails retryably on a wrong password, naming the setting to fix: events wait for the operator', async () => {
     const url = new URL(process.env.DATABASE_URL ?? '');
     url.password = 'wrong-password';
-    await expect(openPostgres({ url: url.toString(), dataDir: '/unused' })).rejects.toBeInstanceOf(
-      PermanentError,
-    );
+    const err = await openPostgres({ url: url.toString(), dataDir: '/unused' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryableError);
+    expect((err as Error).message).toMatch(/DATABASE_URL/);
+    expect((err as Error).message).not.toContain('wrong-password');
   });
 });
