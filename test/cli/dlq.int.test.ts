@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { buildDeadLetter } from '../../src/bus/dead-letter.js';
 import { DecodeError } from '../../src/bus/decode-error.js';
 import { fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../../src/bus/topics.js';
@@ -10,37 +8,18 @@ import { stackVar, uniqueName, waitFor } from '../support/stack.js';
 
 /** `course-sink dlq list|replay` against the real broker. */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const prefix = uniqueName('dlq-cli', '-');
 const source = fullTopic(XBLOCK_LIFECYCLE_TOPIC, prefix);
 
 let kafka: Kafka;
 let admin: Admin;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          LOG_LEVEL: 'warn',
-          EVENT_BUS_TOPIC_PREFIX: prefix,
-          EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+const cli = (args: string[]) =>
+  runCli(args, {
+    LOG_LEVEL: 'warn',
+    EVENT_BUS_TOPIC_PREFIX: prefix,
+    EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
   });
-}
 
 beforeAll(async () => {
   kafka = new Kafka({
@@ -121,19 +100,7 @@ describe('course-sink dlq', () => {
   }, 90_000);
 
   it('says what is missing when the bus is not configured', async () => {
-    const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'dlq', 'list'],
-        {
-          cwd: repoRoot,
-          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-        },
-      );
-      let stderr = '';
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      child.once('exit', (code) => resolve({ code, stderr }));
-    });
+    const run = await runCli(['dlq', 'list']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS');
   }, 30_000);

@@ -1,47 +1,27 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { TestLms } from '../peers/lms/server.js';
 import { syntheticCourse } from '../support/synthetic-course.js';
 
 /** backfill and export against the test LMS, writing to embedded stores: the LMS-facing commands as users run them. */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KEYS = ['course-v1:BackX+One+2026', 'course-v1:BackX+Two+2026', 'course-v1:OtherX+Three+2026'];
 const BROKEN = 'course-v1:BackX+Broken+2026';
 
 let lms: TestLms;
 let dataDir: string;
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          LOG_LEVEL: 'warn',
-          DATA_DIR: dataDir,
-          LMS_BASE_URL: lms.url,
-          LMS_OAUTH_CLIENT_ID: lms.credentials.clientId,
-          LMS_OAUTH_CLIENT_SECRET: lms.credentials.clientSecret,
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+const cli = (args: string[]) =>
+  runCli(args, {
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    LMS_BASE_URL: lms.url,
+    LMS_OAUTH_CLIENT_ID: lms.credentials.clientId,
+    LMS_OAUTH_CLIENT_SECRET: lms.credentials.clientSecret,
   });
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'course-sink-lms-cli-'));
