@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
@@ -123,6 +124,8 @@ function resolveInside(dir: string, key: string): string {
   return full;
 }
 
+const PARTIAL_SUFFIX = '.partial';
+
 /** Archives under `${dataDir}/exports/`, keyed exactly like the S3 objects. */
 export function createLocalDirStore(dir: string): ExportStore {
   const root = path.resolve(dir);
@@ -131,10 +134,17 @@ export function createLocalDirStore(dir: string): ExportStore {
     async put(key, body, _contentType, signal) {
       const file = resolveInside(root, key);
       await mkdir(path.dirname(file), { recursive: true });
+      // Written aside and renamed when complete, like an S3 object that appears only once uploaded. On
+      // failure the file stream is awaited until closed first: it opens asynchronously, and removing the
+      // file before that would let the open create it again afterwards.
+      const partial = `${file}.${randomBytes(6).toString('hex')}${PARTIAL_SUFFIX}`;
+      const out = createWriteStream(partial);
       try {
-        await pipeline(body, createWriteStream(file), { signal });
+        await pipeline(body, out, { signal });
+        await rename(partial, file);
       } catch (err) {
-        await rm(file, { force: true });
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+        await rm(partial, { force: true });
         throw err;
       }
     },
@@ -147,7 +157,7 @@ export function createLocalDirStore(dir: string): ExportStore {
         for (const e of entries) {
           const child = rel ? `${rel}/${e.name}` : e.name;
           if (e.isDirectory()) await walk(child);
-          else if (child.startsWith(prefix)) found.push(child);
+          else if (child.startsWith(prefix) && !child.endsWith(PARTIAL_SUFFIX)) found.push(child);
         }
       };
       await walk('');
