@@ -1,3 +1,5 @@
+import { backoffDelay as sharedBackoffDelay } from '../../backoff.js';
+
 /** How hard the LMS client tries before giving a request up to the sync's own retry. */
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -16,12 +18,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * Exponential backoff with full jitter: a uniform delay in [0, min(cap, base·2^retry)), which spreads
- * the retries of many workers hitting the same LMS. `retry` counts from 0 for the first retry.
+ * The project's exponential backoff with full jitter (src/backoff.ts) in this policy's terms: a uniform
+ * delay in [0, min(cap, base·2^retry)). `retry` counts from 0 for the first retry.
  */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return Math.floor(random() * ceiling);
+  return sharedBackoffDelay(
+    { initialMs: policy.baseDelayMs, maxMs: policy.maxDelayMs, multiplier: 2 },
+    retry + 1,
+    random,
+  );
 }
 
 /**
