@@ -24,6 +24,11 @@ function readablePath(path: string): string {
   }
 }
 
+/** Every LMS error reads "<problem> on <request>: <what to do>". */
+function lmsErrorMessage(ctx: LmsErrorContext, problem: string, action: string): string {
+  return `${problem} on ${describe(ctx)}: ${action}`;
+}
+
 /** The LMS may answer correctly later: network trouble, timeouts, 5xx, throttling. */
 export class LmsRetryableError extends RetryableError implements LmsErrorContext {
   override name = 'LmsRetryableError';
@@ -32,11 +37,8 @@ export class LmsRetryableError extends RetryableError implements LmsErrorContext
   readonly courseKey?: string;
   readonly status?: number;
   constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
-    super(`${problem} on ${describe(ctx)}: ${action}`, options);
-    this.method = ctx.method;
-    this.path = ctx.path;
-    this.courseKey = ctx.courseKey;
-    this.status = ctx.status;
+    super(lmsErrorMessage(ctx, problem, action), options);
+    ({ method: this.method, path: this.path, courseKey: this.courseKey, status: this.status } = ctx);
   }
 }
 
@@ -63,11 +65,8 @@ export class LmsPermanentError extends PermanentError implements LmsErrorContext
   readonly courseKey?: string;
   readonly status?: number;
   constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
-    super(`${problem} on ${describe(ctx)}: ${action}`, options);
-    this.method = ctx.method;
-    this.path = ctx.path;
-    this.courseKey = ctx.courseKey;
-    this.status = ctx.status;
+    super(lmsErrorMessage(ctx, problem, action), options);
+    ({ method: this.method, path: this.path, courseKey: this.courseKey, status: this.status } = ctx);
   }
 }
 
