@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/errors.js';
 import { LmsMalformedResponseError, LmsPermanentError } from '../../../src/openedx/lms/index.js';
 import { TestLms } from '../../peers/lms/server.js';
-import { clientFor, smallCourse } from './support.js';
+import { clientFor, failure, smallCourse } from './support.js';
 
 const course = smallCourse();
 let lms: TestLms;
@@ -14,12 +14,6 @@ beforeAll(async () => {
 });
 afterAll(() => lms.close());
 beforeEach(() => lms.reset());
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => expect.fail('expected the request to fail'),
-    (e: unknown) => e as Error,
-  );
 
 describe('LmsClient.getBlocks', () => {
   it('asks for every block at every depth with the fields the outline needs', async () => {

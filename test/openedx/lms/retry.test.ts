@@ -9,7 +9,7 @@ import {
   LmsThrottledError,
 } from '../../../src/openedx/lms/index.js';
 import { TestLms } from '../../peers/lms/server.js';
-import { clientFor, smallCourse } from './support.js';
+import { clientFor, failure, smallCourse } from './support.js';
 
 const course = smallCourse();
 const BLOCKS = '/api/courses/v2/blocks/';
@@ -21,12 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => lms.close());
 beforeEach(() => lms.reset());
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => expect.fail('expected the request to fail'),
-    (e: unknown) => e as Error,
-  );
 
 describe('retries', () => {
   it('retries a 500 with jittered exponential backoff, then succeeds', async () => {

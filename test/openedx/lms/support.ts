@@ -1,5 +1,6 @@
 import type { Block, CourseSnapshot } from '../../../src/openedx/api-types.js';
 import { LmsClient, type LmsClientOptions } from '../../../src/openedx/lms/index.js';
+import { expect } from 'vitest';
 import type { TestLms } from '../../peers/lms/server.js';
 
 /** A five-level course shaped like the LMS returns it with all_blocks and the fields we request. */
@@ -96,3 +97,10 @@ export function clientFor(lms: TestLms, overrides: Partial<LmsClientOptions> = {
   });
   return { client, sleeps, clock };
 }
+
+/** The error a request fails with; the test fails if it succeeds. */
+export const failure = (p: Promise<unknown>): Promise<Error> =>
+  p.then(
+    () => expect.fail('expected the request to fail'),
+    (e: unknown) => e as Error,
+  );
