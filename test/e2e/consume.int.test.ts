@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../../src
 import { buildOutline } from '../../src/outline/index.js';
 import { TestLms } from '../peers/lms/server.js';
 import { produce, producerPython, type ProducerEvent } from '../peers/openedx-producer/index.js';
+import { repoRoot } from '../support/cli.js';
 import { stackVar, uniqueName, waitFor } from '../support/stack.js';
 import { CourseSinkProcess, freePort } from './support/consumer-process.js';
 import { E2eStores } from './support/stores.js';
@@ -18,7 +18,6 @@ import { E2eStores } from './support/stores.js';
  * consume` as a process → the test LMS → ClickHouse 18.16, PostgreSQL and the S3 server.
  */
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const COURSE = 'course-v1:OpenedX+DemoX+DemoCourse';
 const prefix = uniqueName('e2e', '-');
 const group = uniqueName('e2e-group', '-');

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { repoRoot } from '../../support/cli.js';
 
 /** `course-sink <args>` as its own process, exactly as an operator runs it; output kept for failure messages. */
 export class CourseSinkProcess {
