@@ -57,13 +57,18 @@ const EnvSchema = z.object({
   EVENT_BUS_TOPICS: optionalString,
   EVENT_BUS_DLQ_SUFFIX: optionalString.transform((v) => v ?? '.dlq'),
   EVENT_BUS_STRICT_EVENT_TYPES: bool(false),
-  SYNC_DEBOUNCE_MS: int(30_000),
+  // The LMS serves the old block structure until its cache rebuild runs, 30 s after a publish plus the
+  // task's queue and collect time (openedx/core/djangoapps/content/block_structure/signals.py).
+  SYNC_DEBOUNCE_MS: int(45_000),
   SYNC_CONCURRENCY: int(4, 1),
 
   LMS_BASE_URL: url,
   LMS_OAUTH_CLIENT_ID: optionalString,
   LMS_OAUTH_CLIENT_SECRET: optionalString,
   LMS_TIMEOUT_MS: int(30_000, 1),
+  CMS_BASE_URL: url,
+  SYNC_STALE_REFETCH_ATTEMPTS: int(6, 0),
+  SYNC_STALE_REFETCH_INITIAL_MS: int(10_000, 1),
 
   CLICKHOUSE_URL: url,
   CLICKHOUSE_USER: optionalString.transform((v) => v ?? 'default'),
@@ -92,7 +97,9 @@ type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   bus: BusSettings;
-  lms?: { baseUrl: string; clientId: string; clientSecret: string; timeoutMs: number };
+  lms?: { baseUrl: string; cmsBaseUrl?: string; clientId: string; clientSecret: string; timeoutMs: number };
+  /** How a fetched structure that contradicts the events is fetched again before it is dumped anyway. */
+  freshness: { attempts: number; initialMs: number };
   clickhouse: {
     /** Unset means the embedded engine (chdb) under `${dataDir}/clickhouse`. */
     url?: string;
@@ -173,11 +180,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.LMS_BASE_URL && e.LMS_OAUTH_CLIENT_ID && e.LMS_OAUTH_CLIENT_SECRET
         ? {
             baseUrl: e.LMS_BASE_URL.replace(/\/+$/, ''),
+            ...(e.CMS_BASE_URL ? { cmsBaseUrl: e.CMS_BASE_URL.replace(/\/+$/, '') } : {}),
             clientId: e.LMS_OAUTH_CLIENT_ID,
             clientSecret: e.LMS_OAUTH_CLIENT_SECRET,
             timeoutMs: e.LMS_TIMEOUT_MS,
           }
         : undefined,
+    freshness: { attempts: e.SYNC_STALE_REFETCH_ATTEMPTS, initialMs: e.SYNC_STALE_REFETCH_INITIAL_MS },
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       user: e.CLICKHOUSE_USER,

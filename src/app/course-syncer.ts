@@ -41,6 +41,7 @@ export function createCourseSyncer(
     logger: options.logger,
     retry: options.retry ?? createRetryRunner(options.logger),
     observer: options.observer,
+    freshness: config.freshness,
   };
   return (courseKey, events = []) => syncCourse(deps, courseKey, [...events]);
 }

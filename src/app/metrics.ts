@@ -80,6 +80,12 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  private readonly staleRefetches = new Counter({
+    name: 'course_sink_stale_refetches_total',
+    help: 'LMS structures that contradicted the events: fetched again, or dumped as they were after the last try.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly inFlight = new Gauge({
     name: 'course_sink_courses_in_flight',
     help: 'Course syncs currently running.',
@@ -134,6 +140,10 @@ export class Metrics {
     this.syncs.inc({ outcome });
     this.syncDuration.observe(seconds);
     this.inFlight.dec();
+  }
+
+  staleRefetch(outcome: 'refetched' | 'gave_up'): void {
+    this.staleRefetches.inc({ outcome });
   }
 
   rowsWritten(table: string, rows: number): void {

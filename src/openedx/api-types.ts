@@ -8,7 +8,11 @@ import { z } from 'zod';
  * `children` is absent on leaves, and `display_name` is '' rather than null.
  */
 
-/** One block of `GET /api/courses/v2/blocks/?course_id=…&all_blocks=true&depth=all`. */
+/**
+ * One block of `GET /api/courses/v2/blocks/{root usage key}/?all_blocks=true&depth=all` (BlocksView).
+ * `edited_on`, `completion_mode` and a video's `edx_video_id` are sent only when the operator lists them in
+ * `COURSE_BLOCKS_API_EXTRA_FIELDS` (lms/djangoapps/course_api/blocks/transformers/extra_fields.py).
+ */
 export const BlockSchema = z
   .object({
     id: z.string().min(1),
@@ -30,6 +34,9 @@ export const BlockSchema = z
     student_view_multi_device: z.boolean().optional(),
     block_counts: z.record(z.string(), z.number()).optional(),
     descendants: z.array(z.string()).optional(),
+    edited_on: z.string().optional(),
+    completion_mode: z.string().optional(),
+    edx_video_id: z.string().optional(),
   })
   .loose();
 export type Block = z.infer<typeof BlockSchema>;
@@ -41,9 +48,12 @@ export const BlocksResponseSchema = z.object({
 });
 export type BlocksResponse = z.infer<typeof BlocksResponseSchema>;
 
-/** One encoding of a video in the video block's `student_view_data.encoded_videos`. */
+/**
+ * One encoding of a video in the video block's `student_view_data.encoded_videos`. The LMS rewrites VAL's
+ * URLs to its CDN (xmodule/video_block/video_utils.py `rewrite_video_url`), which can leave `url` null.
+ */
 export const EncodedVideoSchema = z
-  .object({ url: z.string(), file_size: z.number().nullable().optional() })
+  .object({ url: z.string().nullable(), file_size: z.number().nullable().optional() })
   .loose();
 export type EncodedVideo = z.infer<typeof EncodedVideoSchema>;
 
@@ -55,7 +65,6 @@ export const VideoStudentViewDataSchema = z
     transcripts: z.record(z.string(), z.string()).optional(),
     encoded_videos: z.record(z.string(), EncodedVideoSchema).optional(),
     all_sources: z.array(z.string()).optional(),
-    edx_video_id: z.string().optional(),
   })
   .loose();
 export type VideoStudentViewData = z.infer<typeof VideoStudentViewDataSchema>;
@@ -123,11 +132,30 @@ export const PaginatedSchema = <T extends z.ZodTypeAny>(item: T) =>
       .loose(),
   });
 
+/** `GET /api/courses/v1/course_ids/` (CourseIdListView): a page of course keys. */
+export const CourseIdPageSchema = PaginatedSchema(z.string().min(1));
+
+/**
+ * What Studio holds about a course that the LMS APIs do not expose, read from the CMS REST APIs (or from
+ * the OLX export's policy): all of it is the published state, since the course block and static tabs are
+ * auto-published types (cms/djangoapps/contentstore: DIRECT_ONLY_CATEGORIES).
+ */
+export interface StudioCourseData {
+  /** Advanced settings by field name (CourseMetadata.fetch_all), values only. */
+  advancedSettings: Record<string, unknown>;
+  /** The lowest grade cutoff (CourseOverview.lowest_passing_grade), null when the course has none. */
+  lowestPassingGrade: number | null;
+  /** The course's static tabs (custom pages) in tab order. */
+  staticTabs: Array<{ id: string; name: string }>;
+}
+
 /** Everything one course sync reads about a course, from the LMS or from an OLX export. */
 export interface CourseSnapshot {
   courseKey: string;
   detail: CourseDetail;
   blocks: BlocksResponse;
+  /** Absent when no Studio is configured (CMS_BASE_URL unset): the rows then lack what only Studio knows. */
+  studio?: StudioCourseData;
   /** Where it came from, for logs: 'lms' or 'olx:<path>'. */
   source: string;
 }

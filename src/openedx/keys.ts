@@ -261,6 +261,15 @@ export function usageKeyFor(courseKey: CourseKey, blockType: string, blockId: st
   return new UsageKey(courseKey, blockType, blockId);
 }
 
+/**
+ * The usage key of a course's root block, which BlocksView takes in its path: `block@course` for
+ * `course-v1` keys (split modulestore), the run for old-style keys (`i4x://Org/Course/course/Run`).
+ */
+export function courseRootUsageKey(courseKey: string): string {
+  const key = CourseKey.parse(courseKey);
+  return usageKeyFor(key, 'course', key.deprecated ? (key.run ?? '') : 'course').toString();
+}
+
 /** `location` string of any usage key string: branch and version stripped, canonical form. */
 export function locationOf(usageKey: string): string {
   // Almost every key the LMS returns is already plain; skip building key objects for those.

@@ -23,6 +23,9 @@ const COMPLETION_MODES: Readonly<Record<string, string>> = {
   conditional: 'aggregator',
   video: 'completable',
   discussion: 'excluded',
+  // open-craft/xblock-poll: PollBase and SurveyBlock declare COMPLETABLE.
+  poll: 'completable',
+  survey: 'completable',
 };
 
 export function completionModeOf(blockType: string): string {

@@ -1,3 +1,4 @@
+import { courseNameFromApi } from '../domain/course-name.js';
 import type { Block, CourseSnapshot, EncodedVideo } from '../openedx/api-types.js';
 import { VideoStudentViewDataSchema } from '../openedx/api-types.js';
 import { locationOf } from '../openedx/keys.js';
@@ -85,7 +86,8 @@ export function exportManifest(
       title: row.displayName,
       description: ancestors.map((a) => a.displayName).join(' › '),
       subcategory: ancestors.find((a) => a.blockType === 'chapter')?.displayName ?? '',
-      videoContentFileUid: viewData.edx_video_id || row.blockId,
+      // `edx_video_id` is a block field the LMS sends only when COURSE_BLOCKS_API_EXTRA_FIELDS lists it.
+      videoContentFileUid: block?.edx_video_id || row.blockId,
       exportUid: video ? `${video.profile}|${video.url}` : '',
       exportPartUid: video?.fileSize ? String(video.fileSize) : '',
       video,
@@ -96,7 +98,7 @@ export function exportManifest(
     courseKey: snapshot.courseKey,
     exporterVersion: options.includeMedia ? EXPORTER_VERSION_WITH_MEDIA : EXPORTER_VERSION,
     course: {
-      title: unescapeHtml(detail.name),
+      title: courseNameFromApi(detail.name),
       titleShort: detail.number,
       description: detail.short_description ?? '',
       backgroundImageUid: detail.media?.course_image?.uri ?? '',
@@ -127,12 +129,16 @@ const LINK_ONLY_PROFILES = ['hls', 'youtube'];
  * profile name), else HLS or YouTube as a link, else any other encoding as a link.
  */
 export function chooseEncoding(encodings: Record<string, EncodedVideo>): ChosenEncoding | null {
+  // The LMS's CDN rewrite can leave an encoding without a URL; only that encoding is unusable.
   const usable = Object.entries(encodings)
-    .filter(([, e]) => typeof e.url === 'string' && e.url.trim() !== '')
+    .filter((entry): entry is [string, EncodedVideo & { url: string }] => {
+      const url = entry[1].url;
+      return typeof url === 'string' && url.trim() !== '';
+    })
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const sizeOf = (e: EncodedVideo) =>
     typeof e.file_size === 'number' && e.file_size > 0 ? e.file_size : null;
-  const pick = (profile: string, e: EncodedVideo, linkOnly: boolean): ChosenEncoding => ({
+  const pick = (profile: string, e: EncodedVideo & { url: string }, linkOnly: boolean): ChosenEncoding => ({
     profile,
     url: e.url,
     fileSize: sizeOf(e),
@@ -164,16 +170,3 @@ function urlPath(url: string): string {
   }
 }
 
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** The Courses API sends `name` HTML-escaped (display_name_with_default_escaped); the archive wants the text. */
-export function unescapeHtml(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity: string, body: string) => {
-    if (body[0] === '#') {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? entity;
-  });
-}

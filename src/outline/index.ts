@@ -89,7 +89,7 @@ function row(
   position: number,
   detached: boolean,
 ): OutlineRow {
-  // Built field by field rather than by spreading: this runs once per block of courses with 100k blocks.
+  // Built field by field rather than by spreading the block: this runs once per block of 100k-block courses.
   return {
     location,
     blockId: block.block_id,
@@ -104,6 +104,7 @@ function row(
     parent,
     position,
     detached,
-    completionMode: completionModeOf(block.type),
+    completionMode: block.completion_mode ?? completionModeOf(block.type),
+    ...(block.edited_on === undefined ? {} : { editedOn: block.edited_on }),
   };
 }

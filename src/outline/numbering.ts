@@ -1,17 +1,14 @@
 /**
- * Aspects' section/subsection/unit counters (platform-plugin-aspects `XBlockSink.serialize_item`): counted by
- * block type at any depth, in outline order. A chapter starts a section, a sequential a subsection, a vertical
- * a unit; every other block takes the current counters. The legacy `problemset` and `videosequence` containers
- * are sequentials under another name (the LMS renders all three alike), so they count as subsections here,
- * where the plugin itself would leave them uncounted.
+ * Aspects' section/subsection/unit counters (platform-plugin-aspects `sinks/course_overview_sink.py`,
+ * `XBlockSink.serialize_item`): counted by block type at any depth, in outline order. A chapter starts a
+ * section, a sequential a subsection, a vertical a unit; every other block takes the current counters —
+ * the legacy `problemset` and `videosequence` containers included, exactly as the plugin counts them.
  */
 export interface SectionNumbers {
   section: number;
   subsection: number;
   unit: number;
 }
-
-const SUBSECTION_TYPES = new Set(['sequential', 'problemset', 'videosequence']);
 
 export class AspectsCounter {
   private section = 0;
@@ -23,7 +20,7 @@ export class AspectsCounter {
       this.section += 1;
       this.subsection = 0;
       this.unit = 0;
-    } else if (SUBSECTION_TYPES.has(blockType)) {
+    } else if (blockType === 'sequential') {
       this.subsection += 1;
       this.unit = 0;
     } else if (blockType === 'vertical') {

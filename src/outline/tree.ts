@@ -17,7 +17,10 @@ export interface TreeEntry {
 
 export interface WalkedTree {
   entries: TreeEntry[];
-  /** Blocks of detached types not reached from the root, sorted by id for a stable order. */
+  /**
+   * Blocks of detached types not reached from the root, in the order the source lists them: the
+   * modulestore's order, which is the order Aspects' sink appends them in.
+   */
   detached: Block[];
   issues: OutlineIssues;
 }
@@ -88,7 +91,6 @@ export function walkTree(response: BlocksResponse, courseKey: string): WalkedTre
     if (DETACHED_BLOCK_TYPES.has(block.type)) detached.push(block);
     else issues.unreachable.push(id);
   }
-  detached.sort((a, b) => compare(a.id, b.id));
   issues.unreachable.sort(compare);
   return { entries, detached, issues };
 }

@@ -29,6 +29,8 @@ export interface OutlineRow {
   detached: boolean;
   /** XBlock completion mode: 'completable' | 'aggregator' | 'excluded' | ''. */
   completionMode: string;
+  /** The published version's `edited_on` (ISO 8601), when the source exposes it. */
+  editedOn?: string;
 }
 
 /** A parent→child edge of the published tree; `order` is the 0-based index among the parent's children. */

@@ -5,6 +5,7 @@ import { RetryableError, isRetryable } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import { buildOutline } from '../outline/index.js';
 import type { Outline } from '../outline/types.js';
+import { staleness } from './freshness.js';
 import { formatDumpTime } from '../sinks/clickhouse/datetime.js';
 import {
   CourseNotFoundError,
@@ -22,6 +23,8 @@ export type RetryRunner = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
 export interface SyncObserver {
   syncStarted(courseKey: string): void;
+  /** A fetched structure contradicted the events: fetched again, or dumped as it was after the last try. */
+  staleRefetch?(outcome: 'refetched' | 'gave_up'): void;
   syncFinished(courseKey: string, outcome: 'succeeded' | 'failed', seconds: number): void;
   rowsWritten(table: string, rows: number): void;
 }
@@ -35,6 +38,9 @@ export interface SyncDeps {
   retry: RetryRunner;
   observer?: SyncObserver;
   now?: () => Date;
+  /** Re-fetches of a stale structure: how many, and the first wait (doubling, capped at a minute). */
+  freshness?: { attempts: number; initialMs: number };
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SyncResult {
@@ -94,7 +100,7 @@ async function run(
 
   let snapshot: CourseSnapshot;
   try {
-    snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
+    snapshot = await fetchFresh(deps, courseKey, events, log);
   } catch (err) {
     if (err instanceof CourseNotFoundError) {
       const catalog = await deps.retry('postgres', () =>
@@ -127,6 +133,39 @@ async function run(
   if (exportOutcome) dumpLog.info({ export: exportOutcome }, 'export checked');
 
   return { courseKey, outline, dump, rowsByTable, catalog, export: exportOutcome };
+}
+
+const DEFAULT_FRESHNESS = { attempts: 6, initialMs: 10_000 };
+const MAX_STALE_WAIT_MS = 60_000;
+
+/**
+ * Reads the course, and reads it again with backoff while it contradicts the events (see staleness): the
+ * LMS answers from a block cache rebuilt some time after each publish. After the last attempt the structure
+ * is used as it is, and the give-up is logged and counted, since a deletion or a later publish may explain it.
+ */
+async function fetchFresh(
+  deps: SyncDeps,
+  courseKey: string,
+  events: CourseEvent[],
+  log: Logger,
+): Promise<CourseSnapshot> {
+  const { attempts, initialMs } = deps.freshness ?? DEFAULT_FRESHNESS;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  let snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
+  for (let attempt = 1; ; attempt++) {
+    const why = staleness(snapshot, events);
+    if (why === null) return snapshot;
+    if (attempt > attempts) {
+      deps.observer?.staleRefetch?.('gave_up');
+      log.warn({ reason: why, attempts }, 'LMS structure still contradicts the events; dumping it as it is');
+      return snapshot;
+    }
+    const waitMs = Math.min(initialMs * 2 ** (attempt - 1), MAX_STALE_WAIT_MS);
+    deps.observer?.staleRefetch?.('refetched');
+    log.info({ reason: why, attempt, retry_in_ms: waitMs }, 'LMS structure is stale; fetching it again');
+    await sleep(waitMs);
+    snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
+  }
 }
 
 /**

@@ -50,7 +50,7 @@ export function backfillCommand(program: Command): void {
       const selection = opts.coursesFile ? `file:${opts.coursesFile}` : opts.org ? `org:${opts.org}` : 'all';
       const courseKeys = opts.coursesFile
         ? await readCoursesFile(opts.coursesFile)
-        : await listKeys(lms.listCourses({ org: opts.org }));
+        : await collect(lms.listCourseKeys({ org: opts.org }));
       const progress = await BackfillProgressFile.open(config.dataDir, selection, opts.restart);
       logger.info(
         {
@@ -107,10 +107,10 @@ export function backfillCommand(program: Command): void {
     });
 }
 
-async function listKeys(courses: AsyncIterable<{ id: string }>): Promise<string[]> {
-  const keys: string[] = [];
-  for await (const course of courses) keys.push(course.id);
-  return keys;
+async function collect(keys: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const key of keys) out.push(key);
+  return out;
 }
 
 export async function readCoursesFile(file: string): Promise<string[]> {

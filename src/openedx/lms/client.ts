@@ -1,12 +1,15 @@
 import type { z } from 'zod';
+import { CourseKey, courseRootUsageKey, UsageKey } from '../keys.js';
 import {
   BlocksResponseSchema,
   CourseDetailSchema,
-  PaginatedSchema,
+  CourseIdPageSchema,
   type BlocksResponse,
   type CourseDetail,
   type CourseSnapshot,
+  type StudioCourseData,
 } from '../api-types.js';
+import { readStudioData, type StudioGet } from '../cms/studio.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import { errorForStatus, LmsMalformedResponseError, LmsPermanentError } from './errors.js';
 import { TokenSource } from './oauth.js';
@@ -15,6 +18,8 @@ import { LmsTransport, type LmsLogger } from './transport.js';
 export interface LmsClientOptions {
   /** The LMS root, e.g. `https://lms.example.com` (LMS_BASE_URL). */
   baseUrl: string;
+  /** Studio's root (CMS_BASE_URL), which takes the same JWT; without it nothing is read from Studio. */
+  cmsBaseUrl?: string;
   clientId: string;
   clientSecret: string;
   timeoutMs?: number;
@@ -29,18 +34,23 @@ export interface LmsClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface ListCoursesOptions {
-  org?: string;
-  /** Only these courses; an empty list lists nothing. */
-  courseKeys?: string[];
-  pageSize?: number;
-}
-
+/**
+ * BlocksView, addressed by the course's root usage key. The `?course_id=` route (BlocksInCourseView) drops
+ * every discussion block, and its id from its parent's children, when the course uses the `openedx`
+ * discussion provider (lms/djangoapps/course_api/blocks/views.py, `filter_discussion_xblocks_from_response`):
+ * rows would go missing and every later block's order would shift.
+ */
 const BLOCKS_PATH = '/api/courses/v2/blocks/';
 const COURSES_PATH = '/api/courses/v1/courses/';
+/** CourseIdListView: every course key a global-staff user may see, whatever site org filters hide. */
+const COURSE_IDS_PATH = '/api/courses/v1/course_ids/';
+/** CourseIdListView's own `max_page_size`; it is throttled per request (40/minute for staff), not per key. */
+const COURSE_IDS_PAGE_SIZE = 1000;
 /**
  * `student_view_data` is not listed: the LMS adds it to the requested fields itself when the
- * `student_view_data` parameter names block types, and only those types get it.
+ * `student_view_data` parameter names block types, and only those types get it. `edited_on`,
+ * `completion_mode` and `edx_video_id` are answered only when COURSE_BLOCKS_API_EXTRA_FIELDS lists them
+ * (blocks/transformers/extra_fields.py); asking for them otherwise is harmless.
  */
 const REQUESTED_FIELDS = [
   'children',
@@ -53,23 +63,23 @@ const REQUESTED_FIELDS = [
   'visible_to_staff_only',
   'has_score',
   'weight',
+  'edited_on',
+  'completion_mode',
+  'edx_video_id',
 ].join(',');
-const MAX_PAGE_SIZE = 100;
-/** Keys per list request, so the query string stays well under common proxy limits. */
-const KEYS_PER_REQUEST = 50;
-
-const CoursePageSchema = PaginatedSchema(CourseDetailSchema);
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads courses from the Open edX LMS REST APIs as the OAuth client's (staff) service user. */
 export class LmsClient {
   private readonly base: URL;
+  private readonly cmsBase?: URL;
   private readonly transport: LmsTransport;
   private readonly tokens: TokenSource;
 
   constructor(opts: LmsClientOptions) {
     this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
+    if (opts.cmsBaseUrl) this.cmsBase = new URL(opts.cmsBaseUrl.replace(/\/+$/, '') + '/');
     const now = opts.now ?? Date.now;
     this.transport = new LmsTransport({
       timeoutMs: opts.timeoutMs ?? 30_000,
@@ -93,8 +103,7 @@ export class LmsClient {
 
   /** The whole course tree as staff sees it (`all_blocks`), in `dict` form. */
   async getBlocks(courseKey: string): Promise<BlocksResponse> {
-    const url = this.url(BLOCKS_PATH);
-    url.searchParams.set('course_id', courseKey);
+    const url = this.url(`${BLOCKS_PATH}${encodeURIComponent(courseRootUsageKey(courseKey))}/`);
     url.searchParams.set('all_blocks', 'true');
     url.searchParams.set('depth', 'all');
     url.searchParams.set('return_type', 'dict');
@@ -111,27 +120,48 @@ export class LmsClient {
     return this.getJson(url, CourseDetailSchema, courseKey);
   }
 
-  async getSnapshot(courseKey: string): Promise<CourseSnapshot> {
-    const [detail, blocks] = await Promise.all([this.getCourse(courseKey), this.getBlocks(courseKey)]);
-    return { courseKey, detail, blocks, source: 'lms' };
+  /** What Studio knows of the course that the LMS does not expose; undefined when no Studio is configured. */
+  async getStudioData(courseKey: string): Promise<StudioCourseData | undefined> {
+    const base = this.cmsBase;
+    if (!base) return undefined;
+    const get: StudioGet = async (path, schema, opts = {}) => {
+      try {
+        return await this.getJson(new URL(path.replace(/^\//, ''), base), schema, courseKey);
+      } catch (err) {
+        if (opts.forbiddenIsEmpty && err instanceof LmsPermanentError && err.status === 403) return null;
+        throw err;
+      }
+    };
+    return readStudioData(get, courseKey);
   }
 
-  /** Every course the service user can see, following the LMS's `pagination.next` links. */
-  async *listCourses(opts: ListCoursesOptions = {}): AsyncGenerator<CourseDetail> {
-    const pageSize = Math.min(Math.max(1, Math.floor(opts.pageSize ?? MAX_PAGE_SIZE)), MAX_PAGE_SIZE);
-    const batches = opts.courseKeys ? chunks(opts.courseKeys, KEYS_PER_REQUEST) : [undefined];
+  async getSnapshot(courseKey: string): Promise<CourseSnapshot> {
+    const [detail, blocks, studio] = await Promise.all([
+      this.getCourse(courseKey),
+      this.getBlocks(courseKey),
+      this.getStudioData(courseKey),
+    ]);
+    if (studio) withStaticTabs(blocks, studio);
+    return { courseKey, detail, blocks, source: studio ? 'lms+cms' : 'lms', ...(studio ? { studio } : {}) };
+  }
+
+  /**
+   * Every course key the service user (global staff) may see, in the LMS's order. CourseListView would hide
+   * the orgs a site configuration claims (lms/djangoapps/branding `get_visible_courses`); CourseIdListView
+   * (`role=staff`, course_api/api.py `list_course_keys`) does not. `org` filters on the key's org, which
+   * is what Aspects' rows carry.
+   */
+  async *listCourseKeys(opts: { org?: string } = {}): AsyncGenerator<string> {
     const { username } = await this.tokens.get();
-    for (const keys of batches) {
-      let url: URL | undefined = this.url(COURSES_PATH);
-      url.searchParams.set('page_size', String(pageSize));
-      if (username) url.searchParams.set('username', username);
-      if (opts.org) url.searchParams.set('org', opts.org);
-      for (const key of keys ?? []) url.searchParams.append('course_keys', key);
-      while (url) {
-        const page: z.infer<typeof CoursePageSchema> = await this.getJson(url, CoursePageSchema);
-        yield* page.results;
-        url = page.pagination.next ? this.nextPage(page.pagination.next, url) : undefined;
-      }
+    let url: URL | undefined = this.url(COURSE_IDS_PATH);
+    url.searchParams.set('role', 'staff');
+    url.searchParams.set('page_size', String(COURSE_IDS_PAGE_SIZE));
+    if (username) url.searchParams.set('username', username);
+    const org = opts.org?.toLowerCase();
+    while (url) {
+      const page: z.infer<typeof CourseIdPageSchema> = await this.getJson(url, CourseIdPageSchema);
+      for (const key of page.results) if (!org || CourseKey.parse(key).org.toLowerCase() === org) yield key;
+      url = page.pagination.next ? this.nextPage(page.pagination.next, url) : undefined;
     }
   }
 
@@ -200,8 +230,15 @@ export class LmsClient {
   }
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/**
+ * The Blocks API walks the tree from the root and never returns detached blocks; Studio's tab list names
+ * the course's static tabs, which Aspects' sink appends after the tree (about and course_info blocks are
+ * exposed by no API). They join the course's blocks as detached blocks.
+ */
+function withStaticTabs(blocks: BlocksResponse, studio: StudioCourseData): void {
+  for (const tab of studio.staticTabs) {
+    if (blocks.blocks[tab.id]) continue;
+    const blockId = UsageKey.parse(tab.id).blockId;
+    blocks.blocks[tab.id] = { id: tab.id, block_id: blockId, type: 'static_tab', display_name: tab.name };
+  }
 }

@@ -1,4 +1,4 @@
-export { LmsClient, type LmsClientOptions, type ListCoursesOptions } from './client.js';
+export { LmsClient, type LmsClientOptions } from './client.js';
 export {
   LmsCourseNotFoundError,
   LmsAuthError,

@@ -61,11 +61,15 @@ async function loadBlock(
   const graded = settingBoolean(settings.graded) ?? parentGraded;
 
   const block: Block = lmsUrls(ctx.courseKey, id, blockId, type);
-  block.display_name = settingString(settings.display_name) ?? defaultDisplayName(type);
+  block.display_name = settingString(settings.display_name) ?? namedByContent(element) ?? defaultDisplayName(type);
   block.graded = graded;
   const format = settingString(settings.format);
   if (format !== undefined) block.format = format;
-  if (type === 'video') block.student_view_data = videoStudentViewData(element, settings);
+  if (type === 'video') {
+    block.student_view_data = videoStudentViewData(element, settings);
+    const edxVideoId = settingString(settings.edx_video_id);
+    if (edxVideoId) block.edx_video_id = edxVideoId;
+  }
   // Registered before the children so that a block referenced again keeps its first definition.
   if (!(id in ctx.blocks)) ctx.blocks[id] = block;
 
@@ -99,6 +103,16 @@ async function loadChild(
   }
   const blockId = urlName ?? generatedId(definition);
   return loadBlock(ctx, definition, blockId, `${definition.tag}/${blockId}`, parentGraded);
+}
+
+/**
+ * Blocks that keep their name in their content rather than in `display_name`: edx-ora2's `parse_xml`
+ * (openassessment/xblock/utils/xml.py) reads the `<title>` element into the name Studio shows.
+ */
+function namedByContent(element: XmlElement): string | undefined {
+  if (element.tag !== 'openassessment') return undefined;
+  const title = element.children.find((c) => c.tag === 'title')?.text.trim();
+  return title ? title : undefined;
 }
 
 /** edx-platform `is_pointer_tag`: an element whose only content is its url_name. */

@@ -5,7 +5,8 @@
  *
  * Read from the block classes: edx-platform HtmlBlockMixin "Text", ProblemBlock "Blank Problem",
  * LegacyLibraryContentBlock "Randomized Content Block", AboutFields "overview", StaticTabFields "Empty",
- * DiscussionXBlock "Discussion", xblock-drag-and-drop-v2 "Drag and Drop"; the rest from the block packages.
+ * DiscussionXBlock "Discussion", xblock-drag-and-drop-v2 "Drag and Drop", staff_graded-xblock "Staff Graded
+ * Points", edx-ora2 "Open Response Assessment" (its `title`); the rest from the block packages.
  */
 const DISPLAY_NAME_DEFAULTS: Readonly<Record<string, string>> = {
   html: 'Text',
@@ -22,6 +23,8 @@ const DISPLAY_NAME_DEFAULTS: Readonly<Record<string, string>> = {
   poll: 'Poll',
   survey: 'Survey',
   edx_sga: 'Staff Graded Assignment',
+  staffgradedxblock: 'Staff Graded Points',
+  openassessment: 'Open Response Assessment',
   split_test: 'Content Experiment',
   word_cloud: 'Word cloud',
 };

@@ -41,8 +41,6 @@ export function videoStudentViewData(
     encoded_videos: encodedVideos,
     all_sources: allSources,
   };
-  const edxVideoId = settingString(settings.edx_video_id);
-  if (edxVideoId) data.edx_video_id = edxVideoId;
   return data;
 }
 

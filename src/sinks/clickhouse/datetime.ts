@@ -45,6 +45,12 @@ export function pythonStr(i: Instant): string {
   return `${date} ${time}${i.micros ? `.${micros6(i)}` : ''}+00:00`;
 }
 
+/** Python `aware_datetime.astimezone(UTC).isoformat()`: a `T`, and `.ffffff` only when non-zero. */
+export function pythonIsoformat(i: Instant): string {
+  const { date, time } = datePart(i);
+  return `${date}T${time}${i.micros ? `.${micros6(i)}` : ''}+00:00`;
+}
+
 /** DRF DateTimeField output in UTC (`isoformat()` with `+00:00` turned into `Z`). */
 export function drfIso(i: Instant): string {
   const { date, time } = datePart(i);

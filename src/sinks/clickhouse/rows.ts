@@ -1,8 +1,17 @@
-import { PermanentError } from '../../errors.js';
 import type { CourseDetail, CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline, OutlineRow } from '../../outline/types.js';
-import { assertDumpTime, drfIso, drfIsoFixed, parseInstant, pythonStr } from './datetime.js';
-import { pythonJsonDumps, type PyJson } from './python-json.js';
+import { courseNameFromApi } from '../../domain/course-name.js';
+import { CourseKey } from '../../openedx/keys.js';
+import {
+  assertDumpTime,
+  drfIso,
+  drfIsoFixed,
+  parseInstant,
+  pythonIsoformat,
+  pythonStr,
+  type Instant,
+} from './datetime.js';
+import { PyFloat, pythonJsonDumps, type PyJson } from './python-json.js';
 
 export { formatDumpTime } from './datetime.js';
 
@@ -14,28 +23,25 @@ export interface DumpStamp {
 }
 
 /**
- * `course_overviews`, in Aspects' column order. Where each column comes from:
+ * `course_overviews`, in Aspects' column order (platform-plugin-aspects `CourseOverviewSerializer`). Where
+ * each column comes from, and where it cannot equal what Aspects' sink reads from the CourseOverview model:
  *
- * | column            | from                                   | spelling                                          |
- * |-------------------|----------------------------------------|---------------------------------------------------|
- * | org               | Courses API `org`                      | as given                                          |
- * | course_key        | the course key of the snapshot         | `course-v1:Org+Course+Run`                        |
- * | display_name      | Courses API `name`, HTML-unescaped     | text                                              |
- * | course_start      | Courses API `start`                    | Python `str(datetime)`; null → ''                 |
- * | course_end        | Courses API `end`                      | Python `str(datetime)`; null → ''                 |
- * | enrollment_start  | Courses API `enrollment_start`         | DRF ISO (`…T…Z`); null → ''                       |
- * | enrollment_end    | Courses API `enrollment_end`           | DRF ISO; null → ''                                |
- * | self_paced        | Courses API `pacing == 'self'`         | Bool                                              |
- * | course_data_json  | see courseDataJson                     | Python json.dumps                                 |
- * | created           | the dump time (the APIs expose no creation time; nothing downstream reads it) | DRF ISO, 6 digits |
- * | modified          | the dump time                          | DRF ISO, always 6 digits                          |
- * | dump_id           | the dump                               | UUID                                              |
- * | time_last_dumped  | the dump                               | `YYYY-MM-DD HH:MM:SS.ffffff+00:00`                |
+ * | column            | from                                                        | spelling                          |
+ * |-------------------|-------------------------------------------------------------|-----------------------------------|
+ * | org               | the course key's org (CourseOverview.org), not the API's display org | as in the key            |
+ * | course_key        | the course key                                              | `course-v1:Org+Course+Run`        |
+ * | display_name      | Courses API `name` with only `<`/`>` unescaped               | text as the modulestore holds it  |
+ * | course_start/_end | Courses API `start`, `end`                                  | Python `str(datetime)`; null → '' |
+ * | enrollment_*      | Courses API `enrollment_start`, `enrollment_end`            | DRF ISO (`…T…Z`); null → ''       |
+ * | self_paced        | Courses API `pacing == 'self'`                              | Bool                              |
+ * | course_data_json  | see courseDataJson                                          | Python json.dumps                 |
+ * | created, modified | the latest `edited_on` of the course's blocks when the LMS exposes it, else the dump time | DRF ISO, 6 digits |
+ * | dump_id, time_last_dumped | the dump                                            | UUID; `YYYY-MM-DD HH:MM:SS.ffffff+00:00` |
  *
- * `modified` is CourseOverview.modified in Aspects, which the LMS bumps on every publish; the APIs do
- * not expose it, and the dump time is the closest thing that also grows with each publish. Its
- * fraction is always written because `max(modified)` compares strings and `…:00Z` sorts after
- * `…:00.5Z`.
+ * CourseOverview's own `created`/`modified` are exposed by no API. `modified` moves with every publish there;
+ * the newest published edit of any block is the closest value that moves with it and stays the same when
+ * the course does not change, so a re-sync of an unchanged course finds the same row. Its fraction is always
+ * written because `max(modified)` compares strings and `…:00Z` sorts after `…:00.5Z`.
  */
 export interface CourseOverviewRow {
   org: string;
@@ -54,8 +60,9 @@ export interface CourseOverviewRow {
 }
 
 /**
- * `course_blocks`, in Aspects' column order. `edited_on` is '' — what the plugin writes when a block
- * has no edited_on: the Blocks API and OLX give no per-block edit time, and no current model reads it.
+ * `course_blocks`, in Aspects' column order. `edited_on` is Aspects' `str(block.edit_info.edited_on)` when the
+ * LMS exposes `edited_on` (COURSE_BLOCKS_API_EXTRA_FIELDS), else '' — what the plugin writes for a block
+ * without it; no current model reads it.
  */
 export interface CourseBlockRow {
   org: string;
@@ -118,27 +125,42 @@ export const COURSE_RELATIONSHIP_COLUMNS = [
 
 export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): CourseOverviewRow {
   const d = snapshot.detail;
-  const dumped = parseInstant(assertDumpTime(dump.timeLastDumped));
+  const stamped = drfIsoFixed(parseInstant(latestEdit(snapshot) ?? assertDumpTime(dump.timeLastDumped)));
   return {
-    org: d.org,
+    org: CourseKey.parse(snapshot.courseKey).org,
     course_key: snapshot.courseKey,
-    display_name: unescapeHtml(d.name),
+    display_name: courseNameFromApi(d.name),
     course_start: optionalTime(d.start, pythonStr),
     course_end: optionalTime(d.end, pythonStr),
     enrollment_start: optionalTime(d.enrollment_start, drfIso),
     enrollment_end: optionalTime(d.enrollment_end, drfIso),
     self_paced: d.pacing === 'self',
-    course_data_json: courseDataJson(d),
-    created: drfIsoFixed(dumped),
-    modified: drfIsoFixed(dumped),
+    course_data_json: courseDataJson(snapshot),
+    created: stamped,
+    modified: stamped,
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
   };
 }
 
+/** The newest `edited_on` among the course's blocks, when the LMS sends it. */
+function latestEdit(snapshot: CourseSnapshot): string | undefined {
+  let latest: Instant | undefined;
+  let text: string | undefined;
+  for (const block of Object.values(snapshot.blocks.blocks)) {
+    if (!block.edited_on) continue;
+    const at = parseInstant(block.edited_on);
+    if (!latest || at.seconds > latest.seconds || (at.seconds === latest.seconds && at.micros > latest.micros)) {
+      latest = at;
+      text = block.edited_on;
+    }
+  }
+  return text;
+}
+
 export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockRow[] {
   assertDumpTime(dump.timeLastDumped);
-  const key = parseCourseKey(outline.courseKey);
+  const key = courseKeyParts(outline.courseKey);
   const xblockData = xblockDataWriter(key);
   return outline.rows.map((row) => ({
     org: key.org,
@@ -147,7 +169,7 @@ export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockR
     display_name: row.displayName,
     xblock_data_json: xblockData(row),
     order: row.order,
-    edited_on: '',
+    edited_on: row.editedOn === undefined ? '' : pythonStr(parseInstant(row.editedOn)),
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
   }));
@@ -201,20 +223,61 @@ export function courseRelationshipRows(outline: Outline, dump: DumpStamp): Cours
 }
 
 /**
- * Aspects' course_data_json keys, in its order, limited to what the Courses API tells us: a key
- * with no source in the response is left out rather than guessed. `tags` is always present (empty)
- * because dim_course_names reads it.
+ * Aspects' `course_data_json`: all eleven keys of `CourseOverviewSerializer.get_course_data_json`, in its
+ * order. The CourseOverview fields it reads are copies of the course's settings, which Studio's REST API
+ * gives (`snapshot.studio`); the Courses API gives some of them too. Where neither says anything the key
+ * holds what the CourseOverview holds for a course that never set it.
+ *
+ * | key                             | source                                                   |
+ * |---------------------------------|----------------------------------------------------------|
+ * | advertised_start                | Studio `advertised_start`; else the API's `start_display` when `start_type` is `string` |
+ * | announcement                    | Studio `announcement` as `isoformat()` in UTC            |
+ * | lowest_passing_grade            | Studio's lowest grade cutoff, a float; null without Studio |
+ * | invitation_only                 | Courses API `invitation_only` (Studio's when present)    |
+ * | max_student_enrollments_allowed | Studio                                                   |
+ * | effort                          | Courses API `effort`                                     |
+ * | enable_proctored_exams          | Studio                                                   |
+ * | entrance_exam_enabled           | Studio                                                   |
+ * | external_id                     | null: no API exposes CourseOverview.external_id          |
+ * | language                        | Studio `language`; else the API's `language` when sent   |
+ * | tags                            | tag ids (none yet)                                        |
  */
-export function courseDataJson(d: CourseDetail): string {
+export function courseDataJson(snapshot: CourseSnapshot): string {
+  const d = snapshot.detail;
   const loose = d as Record<string, unknown>;
-  const data: Record<string, PyJson> = {};
-  if (d.start_type !== undefined)
-    data.advertised_start = d.start_type === 'string' ? (d.start_display ?? null) : null;
-  if (d.invitation_only !== undefined) data.invitation_only = d.invitation_only;
-  if (d.effort !== undefined) data.effort = d.effort;
-  if (typeof loose.language === 'string' || loose.language === null) data.language = loose.language;
-  data.tags = [];
+  const settings = snapshot.studio?.advancedSettings ?? {};
+  const setting = (name: string): unknown => settings[name];
+  const advertised =
+    stringOrNull(setting('advertised_start')) ??
+    (d.start_type === 'string' ? (d.start_display ?? null) : null);
+  const announcement = stringOrNull(setting('announcement'));
+  const grade = snapshot.studio?.lowestPassingGrade;
+  const data: Record<string, PyJson> = {
+    advertised_start: advertised,
+    announcement: announcement === null ? null : pythonIsoformat(parseInstant(announcement)),
+    lowest_passing_grade: grade === null || grade === undefined ? null : new PyFloat(grade),
+    invitation_only: booleanOr(setting('invitation_only'), d.invitation_only ?? false),
+    max_student_enrollments_allowed: integerOrNull(setting('max_student_enrollments_allowed')),
+    effort: d.effort ?? null,
+    enable_proctored_exams: booleanOr(setting('enable_proctored_exams'), false),
+    entrance_exam_enabled: booleanOr(setting('entrance_exam_enabled'), false),
+    external_id: null,
+    language: stringOrNull(setting('language')) ?? stringOrNull(loose.language),
+    tags: [],
+  };
   return pythonJsonDumps(data);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function booleanOr(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+function integerOrNull(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
 }
 
 function optionalTime(
@@ -224,33 +287,14 @@ function optionalTime(
   return value === null || value === undefined || value === '' ? '' : spell(parseInstant(value));
 }
 
+/** The parts of a course key that Aspects' rows repeat. */
 export interface CourseKeyParts {
   org: string;
   course: string;
   run: string;
 }
 
-/** `course-v1:Org+Course+Run` (and old-style `Org/Course/Run`) into the parts Aspects' rows repeat. */
-export function parseCourseKey(courseKey: string): CourseKeyParts {
-  const m = /^(?:course-v1:([^+]+)\+([^+]+)\+([^+]+)|([^/:]+)\/([^/]+)\/([^/]+))$/.exec(courseKey);
-  const org = m?.[1] ?? m?.[4];
-  const course = m?.[2] ?? m?.[5];
-  const run = m?.[3] ?? m?.[6];
-  if (!org || !course || !run)
-    throw new PermanentError(`"${courseKey}" is not a course key (course-v1:Org+Course+Run)`);
-  return { org, course, run };
-}
-
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Undoes Django's `escape()` (the Courses API returns `display_name_with_default_escaped`). */
-export function unescapeHtml(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, body: string) => {
-    if (body[0] === '#') {
-      const code =
-        body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number(body.slice(1));
-      return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? whole;
-  });
+export function courseKeyParts(courseKey: string): CourseKeyParts {
+  const key = CourseKey.parse(courseKey);
+  return { org: key.org, course: key.course, run: key.run ?? '' };
 }

@@ -14,7 +14,7 @@ import {
   courseBlockRows,
   courseOverviewRow,
   courseRelationshipRows,
-  parseCourseKey,
+  courseKeyParts,
   type DumpStamp,
 } from './rows.js';
 import { tableExists } from './tables.js';
@@ -63,7 +63,7 @@ export interface CourseDumpResult {
 export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput): Promise<CourseDumpResult> {
   const { snapshot, outline, dump } = input;
   const courseKey = outline.courseKey;
-  const org = parseCourseKey(courseKey).org;
+  const org = courseKeyParts(courseKey).org;
   const rowsByTable: Record<string, number> = {};
   const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
     table,

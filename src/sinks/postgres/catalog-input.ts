@@ -1,3 +1,4 @@
+import { courseNameFromApi } from '../../domain/course-name.js';
 import type { CatalogInfo } from '../../bus/events.js';
 import type { CourseDetail } from '../../openedx/api-types.js';
 import { PermanentError } from '../../errors.js';
@@ -22,26 +23,6 @@ export interface CatalogRunInput {
   course: { description: string | null; thumbnail: string | null } | undefined;
   /** Inconsistencies found and repaired on the way in, for the sync to log. */
   warnings: string[];
-}
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-};
-
-/** Reverses the LMS's HTML escaping of course names (`display_name_with_default_escaped`). */
-export function unescapeHtml(s: string): string {
-  return s.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref[0] === '#') {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
-  });
 }
 
 /**
@@ -112,7 +93,7 @@ export function runFromCourseDetail(
   return repairSchedule({
     courseKey: detail.id,
     courseReadableId: courseReadableId(detail.id),
-    title: unescapeHtml(detail.name).trim() || detail.id,
+    title: courseNameFromApi(detail.name).trim() || detail.id,
     start: parseDate(detail.start, 'start', warnings),
     end: parseDate(detail.end, 'end', warnings),
     enrollmentStart: parseDate(detail.enrollment_start, 'enrollment_start', warnings),
