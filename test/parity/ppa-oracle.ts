@@ -15,6 +15,15 @@
  *   (`XModuleFields.display_name` defaults to None), `xmodule/modulestore/inheritance.py` (`graded` inherits),
  *   `xmodule/course_block.py` (`lowest_passing_grade` = min of `GRADE_CUTOFFS`),
  *   `openedx/core/djangoapps/content/course_overviews/models.py` (`DecimalField(max_digits=5, decimal_places=2)`).
+ *
+ * Inferred rather than read, and so the first suspects when a parity check disagrees with a real dump:
+ * - the rounding of `lowest_passing_grade` into DECIMAL(5,2) (half up on the exact binary value);
+ * - `effort` as the `data` of the `about/effort` block, `advertised_start` / `language` from the course fields,
+ *   the course start default (DEFAULT_START_DATE, 2030-01-01);
+ * - block types absent from COMPLETION_MODE (lti, annotatable, conditional, word_cloud and third-party blocks
+ *   such as done, drag-and-drop-v2, edx_sga) are taken to set no completion_mode, which gives '';
+ * - `tags` are emitted in the callback's order: PPA returns `list(set(ids))`, whose order is CPython's set order;
+ * - detached blocks keep `graded` from their own fields only (they are outside the inheritance tree).
  */
 import type { ModulestoreBlock, ModulestoreCourse } from '../peers/openedx/modulestore.js';
 
@@ -81,8 +90,10 @@ export const DISPLAY_NAME_DEFAULT: Readonly<Record<string, string>> = {
   survey: 'Survey', // xblock-poll poll/poll.py SurveyBlock
   openassessment: 'Open Response Assessment', // edx-ora2 openassessment/xblock/lms_mixin.py
   staffgradedxblock: 'Staff Graded Points', // staff_graded-xblock staff_graded/staff_graded.py
-  video: 'Video', // xmodule/video_block/video_xfields.py VideoFields (see the report: not re-read)
-  course: 'Empty', // xmodule/course_block.py CourseFields (see the report: not re-read)
+  // Inferred, not confirmed against the files: VideoFields.display_name in video_xfields.py and
+  // CourseFields.display_name in course_block.py.
+  video: 'Video',
+  course: 'Empty',
 };
 
 export interface PpaDump {
