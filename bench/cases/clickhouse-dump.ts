@@ -4,7 +4,7 @@ import { migrateClickHouse } from '../../src/sinks/clickhouse/migrate.js';
 import { formatDumpTime } from '../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { buildOutline } from '../../src/outline/index.js';
-import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
 
 const DATABASE = 'event_sink';
@@ -22,7 +22,7 @@ export const clickhouseDumpCase: BenchCase = {
     const migrateStarted = performance.now();
     await migrateClickHouse(connection.client, { database: DATABASE, capabilities: connection.capabilities });
     const migrateMs = performance.now() - migrateStarted;
-    const snapshot = syntheticCourse({ blocks: 10_000 });
+    const snapshot = syntheticSnapshot({ blocks: 10_000 });
     const outline = buildOutline(snapshot.blocks);
     const sink = new ClickHouseCourseSink({
       client: connection.client,

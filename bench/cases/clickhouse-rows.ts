@@ -1,6 +1,6 @@
 import { courseBlockRows, courseRelationshipRows, formatDumpTime } from '../../src/sinks/clickhouse/rows.js';
 import { buildOutline } from '../../src/outline/index.js';
-import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
 
 /** The rows of one dump and their JSONEachRow text, which is what the ClickHouse client sends. */
@@ -11,7 +11,7 @@ export const clickhouseRowsCase: BenchCase = {
   warmup: 2,
   iterations: 25,
   async setup() {
-    const outline = buildOutline(syntheticCourse({ blocks: 10_000 }).blocks);
+    const outline = buildOutline(syntheticSnapshot({ blocks: 10_000 }).blocks);
     const dump = {
       dumpId: '7f3c5a9e-1d2b-4c6f-8a0e-3b5d7f9a1c2e',
       timeLastDumped: formatDumpTime(new Date()),

@@ -12,7 +12,7 @@ import { runFromCourseDetail } from '../../src/sinks/postgres/catalog-input.js';
 import { syncCourseRun } from '../../src/sinks/postgres/catalog.js';
 import { migrate } from '../../src/sinks/postgres/migrate.js';
 import { openPostgres } from '../../src/sinks/postgres/open.js';
-import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
 
 const VIDEOS = 50;
@@ -21,7 +21,7 @@ const BLOCKS_FOR_50_VIDEOS = 1 + 4 * 65 + 1 + 1 + 2 * 5;
 const MEDIA_BYTES_PER_VIDEO = 1024 * 1024;
 
 export function fiftyVideoCourse(): { snapshot: CourseSnapshot; outline: Outline } {
-  const snapshot = syntheticCourse({
+  const snapshot = syntheticSnapshot({
     blocks: BLOCKS_FOR_50_VIDEOS,
     courseKey: 'course-v1:BenchX+Export+2024',
   });

@@ -1,5 +1,5 @@
 import { buildOutline } from '../../src/outline/index.js';
-import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
 
 function outlineCase(blocks: number, label: string, iterations: number): BenchCase {
@@ -10,7 +10,7 @@ function outlineCase(blocks: number, label: string, iterations: number): BenchCa
     warmup: 2,
     iterations,
     async setup() {
-      const course = syntheticCourse({ blocks });
+      const course = syntheticSnapshot({ blocks });
       let rows = 0;
       return {
         work: { count: Object.keys(course.blocks.blocks).length, unit: 'blocks' },

@@ -3,14 +3,14 @@ import { migrate } from '../../src/sinks/postgres/migrate.js';
 import { openPostgres } from '../../src/sinks/postgres/open.js';
 import { PostgresCatalogSink } from '../../src/sinks/postgres/sink.js';
 import type { CatalogOutcome } from '../../src/sync/ports.js';
-import { syntheticCourse } from '../../test/support/synthetic-course.js';
+import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
 
 const COURSES = 200;
 
 function courses(run: string): CourseSnapshot[] {
   return Array.from({ length: COURSES }, (_, i) =>
-    syntheticCourse({ blocks: 1, courseKey: `course-v1:BenchX+C${i}+${run}` }),
+    syntheticSnapshot({ blocks: 1, courseKey: `course-v1:BenchX+C${i}+${run}` }),
   );
 }
 

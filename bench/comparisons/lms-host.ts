@@ -1,4 +1,4 @@
-import { TestLms } from '../../test/peers/lms/server.js';
+import { TestLms } from '../../test/peers/openedx/server.js';
 import { syntheticCourse } from '../../test/support/synthetic-course.js';
 import { benchCourseKey, type LmsHostReady } from './lms-peer.js';
 

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Credentials } from '../../test/peers/lms/tokens.js';
+import type { Credentials } from '../../test/peers/openedx/tokens.js';
 
 export interface LmsHostReady {
   url: string;

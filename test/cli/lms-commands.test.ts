@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { TestLms } from '../peers/lms/server.js';
+import { TestLms } from '../peers/openedx/server.js';
 import { syntheticCourse } from '../support/synthetic-course.js';
 
 /** backfill and export against the test LMS, writing to embedded stores: the LMS-facing commands as users run them. */

@@ -6,7 +6,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../../src/bus/topics.js';
 import { buildOutline } from '../../src/outline/index.js';
-import { TestLms } from '../peers/lms/server.js';
+import { TestLms } from '../peers/openedx/server.js';
 import { produce, producerPython, type ProducerEvent } from '../peers/openedx-producer/index.js';
 import { repoRoot } from '../support/cli.js';
 import { stackVar, uniqueName, waitFor } from '../support/stack.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlocksResponseSchema, type BlocksResponse } from '../../src/openedx/api-types.js';
 import { buildOutline } from '../../src/outline/index.js';
-import { syntheticCourse } from '../support/synthetic-course.js';
+import { syntheticSnapshot } from '../support/synthetic-course.js';
 
 const fixture = (name: string): BlocksResponse =>
   BlocksResponseSchema.parse(
@@ -117,7 +117,7 @@ describe('buildOutline', () => {
   });
 
   it('builds the outline of a 100k-block course quickly and in order', () => {
-    const snapshot = syntheticCourse({ blocks: 100_000 });
+    const snapshot = syntheticSnapshot({ blocks: 100_000 });
     const started = performance.now();
     const outline = buildOutline(snapshot.blocks);
     const elapsed = performance.now() - started;

@@ -5,7 +5,7 @@ import { PermanentError, RetryableError } from '../../src/errors.js';
 import type { CourseSnapshot } from '../../src/openedx/api-types.js';
 import { syncCourse, type RetryRunner, type SyncDeps } from '../../src/sync/course-sync.js';
 import { CourseNotFoundError, type Dump, type RemovalReason } from '../../src/sync/ports.js';
-import { syntheticCourse } from '../support/synthetic-course.js';
+import { syntheticSnapshot } from '../support/synthetic-course.js';
 
 const KEY = 'course-v1:SynthX+Load101+2024';
 const logger = pino({ level: 'silent' });
@@ -27,7 +27,7 @@ function harness(overrides: Partial<SyncDeps> = {}) {
   const removed: Array<[string, RemovalReason]> = [];
   const fromInfo: CatalogInfo[] = [];
   const finished: string[] = [];
-  const snapshot = syntheticCourse({ blocks: 60, courseKey: KEY });
+  const snapshot = syntheticSnapshot({ blocks: 60, courseKey: KEY });
   const deps: SyncDeps = {
     source: { getSnapshot: async () => (calls.push('lms'), snapshot) },
     clickhouse: {
@@ -160,7 +160,7 @@ describe('syncCourse', () => {
   });
 
   it('reads the same snapshot shape from any source', async () => {
-    const snapshot: CourseSnapshot = syntheticCourse({ blocks: 5, courseKey: KEY });
+    const snapshot: CourseSnapshot = syntheticSnapshot({ blocks: 5, courseKey: KEY });
     const h = harness({ source: { getSnapshot: async () => snapshot }, exports: undefined });
     const result = await syncCourse(h.deps, KEY);
     expect(result.outline?.rootLocation).toBe(snapshot.blocks.root);

@@ -65,8 +65,9 @@ export async function readStudioData(get: StudioGet, courseKey: string): Promise
   const cutoffs = Object.values(grading?.course_details.grade_cutoffs ?? {});
   return {
     advancedSettings,
-    // CourseOverview.lowest_passing_grade is `min(grade_cutoffs.values())` (course_overviews/models.py).
-    lowestPassingGrade: cutoffs.length > 0 ? Math.min(...cutoffs) : null,
+    // CourseOverview.lowest_passing_grade is `min(grade_cutoffs.values())` kept in a DecimalField(5, 2)
+    // (course_overviews/models.py), which is what Aspects' sink reads back.
+    lowestPassingGrade: cutoffs.length > 0 ? Number(Math.min(...cutoffs).toFixed(2)) : null,
     staticTabs: (tabs ?? [])
       .filter((t) => t.type === 'static_tab' && t.id)
       .map((t) => ({ id: t.id!, name: t.name })),

@@ -61,7 +61,7 @@ async function loadBlock(
   const graded = settingBoolean(settings.graded) ?? parentGraded;
 
   const block: Block = lmsUrls(ctx.courseKey, id, blockId, type);
-  block.display_name = settingString(settings.display_name) ?? namedByContent(element) ?? defaultDisplayName(type);
+  block.display_name = settingString(settings.display_name) ?? defaultDisplayName(type);
   block.graded = graded;
   const format = settingString(settings.format);
   if (format !== undefined) block.format = format;
@@ -103,16 +103,6 @@ async function loadChild(
   }
   const blockId = urlName ?? generatedId(definition);
   return loadBlock(ctx, definition, blockId, `${definition.tag}/${blockId}`, parentGraded);
-}
-
-/**
- * Blocks that keep their name in their content rather than in `display_name`: edx-ora2's `parse_xml`
- * (openassessment/xblock/utils/xml.py) reads the `<title>` element into the name Studio shows.
- */
-function namedByContent(element: XmlElement): string | undefined {
-  if (element.tag !== 'openassessment') return undefined;
-  const title = element.children.find((c) => c.tag === 'title')?.text.trim();
-  return title ? title : undefined;
 }
 
 /** edx-platform `is_pointer_tag`: an element whose only content is its url_name. */

@@ -6,7 +6,8 @@
  * Read from the block classes: edx-platform HtmlBlockMixin "Text", ProblemBlock "Blank Problem",
  * LegacyLibraryContentBlock "Randomized Content Block", AboutFields "overview", StaticTabFields "Empty",
  * DiscussionXBlock "Discussion", xblock-drag-and-drop-v2 "Drag and Drop", staff_graded-xblock "Staff Graded
- * Points", edx-ora2 "Open Response Assessment" (its `title`); the rest from the block packages.
+ * Points", edx-ora2 "Open Response Assessment" (lms_mixin.py;
+ * its `<title>` element is another field); the rest from the block packages.
  */
 const DISPLAY_NAME_DEFAULTS: Readonly<Record<string, string>> = {
   html: 'Text',
@@ -17,6 +18,7 @@ const DISPLAY_NAME_DEFAULTS: Readonly<Record<string, string>> = {
   video: 'Video',
   discussion: 'Discussion',
   library_content: 'Randomized Content Block',
+  itembank: 'Problem Bank',
   'drag-and-drop-v2': 'Drag and Drop',
   lti: 'LTI',
   annotatable: 'Annotation',

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/errors.js';
 import { LmsMalformedResponseError, LmsPermanentError } from '../../../src/openedx/lms/index.js';
-import { TestLms } from '../../peers/lms/server.js';
+import { TestLms } from '../../peers/openedx/server.js';
+import { lmsSnapshot, SNAPSHOT_ORIGIN } from '../../peers/openedx/snapshot.js';
+import { EXTRA_FIELDS } from '../../support/synthetic-course.js';
 import { clientFor, failure, smallCourse } from './support.js';
 
 const course = smallCourse();
@@ -16,19 +18,33 @@ afterAll(() => lms.close());
 beforeEach(() => lms.reset());
 
 describe('LmsClient.getBlocks', () => {
-  it('asks for every block at every depth with the fields the outline needs', async () => {
+  it('asks BlocksView by the root usage key for every block at every depth with the fields the outline needs', async () => {
     const { client } = clientFor(lms);
     const blocks = await client.getBlocks(course.courseKey);
-    const query = new URL(lms.requests.find((r) => r.route === 'blocks')!.url, lms.url).searchParams;
-    expect(Object.fromEntries(query)).toMatchObject({
-      course_id: course.courseKey,
+    const request = lms.requests.find((r) => r.route === 'blocks')!;
+    const url = new URL(request.url, lms.url);
+    expect(decodeURIComponent(url.pathname)).toBe(
+      '/api/courses/v2/blocks/block-v1:TestX+LMS101+2024+type@course+block@course/',
+    );
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
       all_blocks: 'true',
       depth: 'all',
       return_type: 'dict',
       student_view_data: 'video',
     });
-    expect(blocks.root).toBe(course.blocks.root);
-    expect(Object.keys(blocks.blocks).sort()).toEqual(Object.keys(course.blocks.blocks).sort());
+    expect(url.searchParams.has('course_id')).toBe(false);
+    expect(lms.count('blocks_in_course')).toBe(0);
+    expect(blocks.root).toBe('block-v1:TestX+LMS101+2024+type@course+block@course');
+    // The tree only: the about block is detached and never comes back.
+    expect(Object.values(blocks.blocks).map((b) => b.type)).toEqual([
+      'course',
+      'chapter',
+      'sequential',
+      'vertical',
+      'problem',
+      'video',
+      'html',
+    ]);
     const unit = Object.values(blocks.blocks).find((b) => b.type === 'vertical')!;
     expect(unit.children).toHaveLength(3);
     const sequence = Object.values(blocks.blocks).find((b) => b.type === 'sequential')!;
@@ -37,14 +53,70 @@ describe('LmsClient.getBlocks', () => {
     expect(Object.values(blocks.blocks).find((b) => b.type === 'problem')).toMatchObject({
       has_score: true,
       weight: 1,
+      graded: true,
     });
+    for (const block of Object.values(blocks.blocks))
+      expect(block.lms_web_url).toMatch(/^http:\/\/127\.0\.0\.1:/);
   });
 
-  it('gets student_view_data for videos only', async () => {
+  it('gets student_view_data for videos only, and no edx_video_id in it', async () => {
     const { client } = clientFor(lms);
     const blocks = Object.values((await client.getBlocks(course.courseKey)).blocks);
-    expect(blocks.find((b) => b.type === 'video')?.student_view_data).toMatchObject({ duration: 60 });
+    const video = blocks.find((b) => b.type === 'video')!;
+    expect(video.student_view_data).toMatchObject({
+      only_on_web: false,
+      encoded_videos: { youtube: { url: 'https://www.youtube.com/watch?v=x', file_size: 0 } },
+    });
+    expect(video.student_view_data).not.toHaveProperty('edx_video_id');
     expect(blocks.filter((b) => b.student_view_data !== undefined).map((b) => b.type)).toEqual(['video']);
+  });
+
+  it('reads edx_video_id, edited_on and completion_mode once COURSE_BLOCKS_API_EXTRA_FIELDS exposes them', async () => {
+    const withVideoId = smallCourse('course-v1:TestX+Extra+2024');
+    withVideoId.blocks.find((b) => b.type === 'video')!.fields.edx_video_id = 'abc-123';
+    lms.setCourse(withVideoId);
+    const { client } = clientFor(lms);
+    const before = Object.values((await client.getBlocks(withVideoId.courseKey)).blocks);
+    expect(before.some((b) => 'edx_video_id' in b || 'edited_on' in b || 'completion_mode' in b)).toBe(false);
+
+    lms.configure({ courseBlocksApiExtraFields: EXTRA_FIELDS });
+    // The setting applies to structures collected after it changed.
+    expect(
+      Object.values((await client.getBlocks(withVideoId.courseKey)).blocks).some((b) => 'edited_on' in b),
+    ).toBe(false);
+    lms.recollectAll();
+    const after = Object.values((await client.getBlocks(withVideoId.courseKey)).blocks);
+    expect(after.find((b) => b.type === 'video')).toMatchObject({
+      edx_video_id: 'abc-123',
+      completion_mode: 'completable',
+      edited_on: '2024-01-10T12:00:00.250000Z',
+    });
+    expect(after.find((b) => b.type === 'vertical')?.completion_mode).toBe('aggregator');
+    // A class that declares no completion_mode has none to expose.
+    expect(after.find((b) => b.type === 'html')).not.toHaveProperty('completion_mode');
+    lms.configure({ courseBlocksApiExtraFields: [] });
+    lms.recollectAll();
+    lms.removeCourse(withVideoId.courseKey);
+  });
+
+  it('keeps discussion blocks in place when the course uses the openedx discussion provider', async () => {
+    const discussed = smallCourse('course-v1:TestX+Talk+2024');
+    discussed.discussionProvider = 'openedx';
+    discussed.blocks.find((b) => b.id === 'unit1')!.children = ['p1', 'd1', 'v1', 'h1'];
+    discussed.blocks.push({
+      type: 'discussion',
+      id: 'd1',
+      fields: {},
+      children: [],
+      editedOn: '2024-01-10T12:00:00+00:00',
+    });
+    lms.setCourse(discussed);
+    const { client } = clientFor(lms);
+    const blocks = await client.getBlocks(discussed.courseKey);
+    const unit = Object.values(blocks.blocks).find((b) => b.type === 'vertical')!;
+    expect(unit.children?.map((c) => c.split('@').pop())).toEqual(['p1', 'd1', 'v1', 'h1']);
+    expect(Object.values(blocks.blocks).filter((b) => b.type === 'discussion')).toHaveLength(1);
+    lms.removeCourse(discussed.courseKey);
   });
 
   it('rejects a body of the wrong shape as permanent, naming the path and the first problem', async () => {
@@ -75,14 +147,20 @@ describe('LmsClient.getCourse and getSnapshot', () => {
   it('reads the detail as the service user named in the JWT', async () => {
     const { client } = clientFor(lms);
     const detail = await client.getCourse(course.courseKey);
-    expect(detail).toEqual(course.detail);
+    expect(detail).toMatchObject({
+      id: course.courseKey,
+      name: 'Testing the LMS',
+      org: 'TestX',
+      number: 'LMS101',
+    });
+    expect(detail.media?.image?.raw).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/asset-v1:/);
     const request = lms.requests.find((r) => r.route === 'course')!;
     expect(new URL(request.url, lms.url).searchParams.get('username')).toBe(lms.credentials.username);
   });
 
   it('sees hidden courses because it asks as the service user', async () => {
     const hidden = smallCourse('course-v1:TestX+Hidden+2024');
-    hidden.detail.hidden = true;
+    hidden.blocks[0]!.fields.catalog_visibility = 'none';
     lms.setCourse(hidden);
     const { client } = clientFor(lms);
     expect((await client.getCourse(hidden.courseKey)).hidden).toBe(true);
@@ -105,12 +183,63 @@ describe('LmsClient.getCourse and getSnapshot', () => {
     lms.slow(50, '/api/');
     const snapshot = await client.getSnapshot(course.courseKey);
     expect(peak).toBe(2);
-    expect(snapshot).toMatchObject({ courseKey: course.courseKey, source: 'lms', detail: course.detail });
-    expect(snapshot.blocks.root).toBe(course.blocks.root);
+    expect(snapshot).toMatchObject({ courseKey: course.courseKey, source: 'lms' });
+    expect(snapshot.studio).toBeUndefined();
+    expect(snapshot.blocks.root).toBe('block-v1:TestX+LMS101+2024+type@course+block@course');
+  });
+
+  it("reads Studio's advanced settings, grade cutoffs and static tabs with the same JWT when CMS_BASE_URL is set", async () => {
+    const studied = smallCourse('course-v1:TestX+Studio+2024');
+    Object.assign(studied.blocks[0]!.fields, {
+      advertised_start: 'Spring 2024',
+      max_student_enrollments_allowed: 250,
+      grading_policy: { GRADE_CUTOFFS: { A: 0.9, B: 0.755, Pass: 0.6 } },
+      tabs: [
+        { type: 'courseware', name: 'Course' },
+        { type: 'static_tab', name: 'Syllabus', url_slug: 'syllabus' },
+      ],
+    });
+    studied.blocks.push({
+      type: 'static_tab',
+      id: 'syllabus',
+      fields: { display_name: 'Syllabus' },
+      children: [],
+      editedOn: '2024-01-02T00:00:00+00:00',
+    });
+    lms.setCourse(studied);
+    const { client } = clientFor(lms, { cmsBaseUrl: lms.cmsUrl });
+    const snapshot = await client.getSnapshot(studied.courseKey);
+    expect(snapshot.source).toBe('lms+cms');
+    expect(snapshot.studio).toMatchObject({
+      lowestPassingGrade: 0.6,
+      staticTabs: [{ id: 'block-v1:TestX+Studio+2024+type@static_tab+block@syllabus', name: 'Syllabus' }],
+    });
+    expect(snapshot.studio?.advancedSettings).toMatchObject({
+      advertised_start: 'Spring 2024',
+      max_student_enrollments_allowed: 250,
+      invitation_only: false,
+    });
+    expect(snapshot.blocks.blocks['block-v1:TestX+Studio+2024+type@static_tab+block@syllabus']).toMatchObject(
+      {
+        type: 'static_tab',
+        display_name: 'Syllabus',
+      },
+    );
+    expect(lms.count('advanced_settings') + lms.count('course_grading') + lms.count('tabs')).toBe(3);
+    const auth = lms.requests.filter((r) => r.route === 'advanced_settings');
+    expect(auth.every((r) => r.status === 200)).toBe(true);
+    lms.removeCourse(studied.courseKey);
+  });
+
+  it('takes a course on legacy custom pages as having no static tabs', async () => {
+    lms.setStudioFlags({ legacyCustomPages: true });
+    const { client } = clientFor(lms, { cmsBaseUrl: lms.cmsUrl });
+    const snapshot = await client.getSnapshot(course.courseKey);
+    expect(snapshot.studio?.staticTabs).toEqual([]);
   });
 });
 
-describe('LmsClient.listCourses', () => {
+describe('LmsClient.listCourseKeys', () => {
   const many = Array.from({ length: 7 }, (_, i) =>
     smallCourse(`course-v1:${i % 2 ? 'OddX' : 'EvenX'}+C${i}+2024`),
   );
@@ -123,57 +252,69 @@ describe('LmsClient.listCourses', () => {
     return out;
   };
 
-  it('follows pagination.next across pages until it is null', async () => {
+  it('lists every course key through CourseIdListView as the staff service user', async () => {
     const { client } = clientFor(lms);
-    const listed = await collect(client.listCourses({ pageSize: 3 }));
-    expect(listed.map((c) => c.id).sort()).toEqual([...many, course].map((c) => c.courseKey).sort());
-    expect(lms.count('courses')).toBe(3);
-    expect(listed.every((c) => c.overview === undefined)).toBe(true);
-  });
-
-  it('filters by org and by course keys', async () => {
-    const { client } = clientFor(lms);
-    const odd = await collect(client.listCourses({ org: 'oddx', pageSize: 2 }));
-    expect(odd.map((c) => c.org)).toEqual(['OddX', 'OddX', 'OddX']);
-    const picked = [many[0]!.courseKey, many[5]!.courseKey];
-    expect((await collect(client.listCourses({ courseKeys: picked }))).map((c) => c.id).sort()).toEqual(
-      picked.sort(),
-    );
-    expect(await collect(client.listCourses({ courseKeys: [] }))).toEqual([]);
-  });
-
-  it('refuses to follow a next link to another host', async () => {
-    const { client } = clientFor(lms);
-    lms.failNext('/api/courses/v1/courses/', {
-      status: 200,
-      body: { results: [], pagination: { next: 'http://elsewhere.example/api/courses/v1/courses/?page=2' } },
+    const listed = await collect(client.listCourseKeys());
+    expect(listed).toEqual([...many, course].map((c) => c.courseKey).sort());
+    const query = new URL(lms.requests.find((r) => r.route === 'course_ids')!.url, lms.url).searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      role: 'staff',
+      page_size: '1000',
+      username: lms.credentials.username,
     });
-    const err = await failure(collect(client.listCourses()));
+  });
+
+  it("filters on the key's org, whatever display org a course shows", async () => {
+    many[1]!.blocks[0]!.fields.display_organization = 'Odd Display Org';
+    const { client } = clientFor(lms);
+    expect(await collect(client.listCourseKeys({ org: 'oddx' }))).toEqual(
+      [many[1], many[3], many[5]].map((c) => c!.courseKey),
+    );
+  });
+
+  it('follows pagination.next and refuses a next link to another host', async () => {
+    const { client } = clientFor(lms);
+    lms.failNext('/api/courses/v1/course_ids/', {
+      status: 200,
+      body: {
+        results: ['course-v1:A+B+C'],
+        pagination: {
+          next: `${lms.url}/api/courses/v1/course_ids/?role=staff&username=${lms.credentials.username}&page_size=1000&page=2`,
+        },
+      },
+    });
+    lms.failNext('/api/courses/v1/course_ids/', {
+      status: 200,
+      body: {
+        results: ['course-v1:A+B+D'],
+        pagination: { next: 'http://elsewhere.example/api/courses/v1/course_ids/?page=3' },
+      },
+    });
+    const err = await failure(collect(client.listCourseKeys()));
     expect(err).toBeInstanceOf(LmsPermanentError);
     expect(err.message).toContain('elsewhere.example');
-    expect(lms.count('courses')).toBe(1);
+    expect(lms.count('course_ids')).toBe(2);
   });
 });
 
 describe('LmsClient against the Open edX demo course', () => {
   const fixtureDir = fileURLToPath(new URL('../../fixtures/demo-course/', import.meta.url));
 
-  it('reads back the demo course the test LMS serves from its recorded LMS responses', async () => {
+  it('reads what the recorded answers hold: the course and every block of its tree, discussions included', async () => {
     const [demo] = await lms.loadFixtures(fixtureDir);
+    lms.configure({ courseBlocksApiExtraFields: EXTRA_FIELDS });
+    lms.recollectAll();
     const { client } = clientFor(lms);
     const snapshot = await client.getSnapshot(demo!.courseKey);
-    expect(snapshot.detail).toEqual(demo!.detail);
-    const stored = demo!.blocks.blocks;
-    const reachable = new Set<string>();
-    const walk = (key: string) => {
-      if (reachable.has(key) || !stored[key]) return;
-      reachable.add(key);
-      stored[key].children?.forEach(walk);
-    };
-    walk(demo!.blocks.root);
-    // Like the real LMS, only the course root's descendants come back.
-    expect(new Set(Object.keys(snapshot.blocks.blocks))).toEqual(reachable);
-    for (const key of reachable) expect(snapshot.blocks.blocks[key]).toEqual(stored[key]);
+    const recorded = lmsSnapshot(demo!, { settings: { courseBlocksApiExtraFields: EXTRA_FIELDS } });
+    const origin = (text: string) => text.replaceAll(lms.url, SNAPSHOT_ORIGIN);
+    expect(JSON.parse(origin(JSON.stringify(snapshot.detail)))).toEqual(recorded.detail);
+    expect(JSON.parse(origin(JSON.stringify(snapshot.blocks)))).toEqual(recorded.blocks);
+    expect(
+      Object.values(snapshot.blocks.blocks).filter((b) => b.type === 'discussion').length,
+    ).toBeGreaterThan(0);
+    lms.configure({ courseBlocksApiExtraFields: [] });
+    lms.recollectAll();
     lms.removeCourse(demo!.courseKey);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LmsAuthError } from '../../../src/openedx/lms/index.js';
 import { decodeJwtClaims } from '../../../src/openedx/lms/jwt.js';
-import { TestLms } from '../../peers/lms/server.js';
+import { TestLms } from '../../peers/openedx/server.js';
 import { clientFor, smallCourse } from './support.js';
 
 const course = smallCourse();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RetryableError } from '../../../src/errors.js';
 import { LmsClient, LmsCourseSource } from '../../../src/openedx/lms/index.js';
 import { CourseNotFoundError } from '../../../src/sync/ports.js';
-import { TestLms } from '../../peers/lms/server.js';
+import { TestLms } from '../../peers/openedx/server.js';
 import { syntheticCourse } from '../../support/synthetic-course.js';
 
 const KEY = 'course-v1:SourceX+S1+2026';

@@ -1,73 +1,47 @@
-import type { Block, CourseSnapshot } from '../../../src/openedx/api-types.js';
 import { LmsClient, type LmsClientOptions } from '../../../src/openedx/lms/index.js';
 import { expect } from 'vitest';
-import type { TestLms } from '../../peers/lms/server.js';
+import type { ModulestoreBlock, ModulestoreCourse } from '../../peers/openedx/modulestore.js';
+import type { TestLms } from '../../peers/openedx/server.js';
 
-/** A five-level course shaped like the LMS returns it with all_blocks and the fields we request. */
+/** A five-level course as the modulestore holds it: a graded lesson, a problem, a YouTube video, a staff-only page. */
 export function smallCourse(
   courseKey = 'course-v1:TestX+LMS101+2024',
   name = 'Testing the LMS',
-): CourseSnapshot {
-  const base = courseKey.slice('course-v1:'.length);
-  const id = (type: string, blockId: string) => `block-v1:${base}+type@${type}+block@${blockId}`;
-  const block = (type: string, blockId: string, extra: Partial<Block> = {}): Block => ({
-    id: id(type, blockId),
-    block_id: blockId,
+): ModulestoreCourse {
+  const block = (
+    type: string,
+    id: string,
+    fields: Record<string, unknown> = {},
+    children: string[] = [],
+  ): ModulestoreBlock => ({
     type,
-    display_name: `${type} ${blockId}`,
-    graded: false,
-    has_score: false,
-    ...extra,
+    id,
+    fields: { display_name: `${type} ${id}`, ...fields },
+    children,
+    editedOn: '2024-01-10T12:00:00.250000+00:00',
   });
-  const blocks: Block[] = [
-    block('course', 'course', {
-      display_name: name,
-      children: [id('chapter', 'week1')],
-      start: '2024-01-01T00:00:00Z',
-    }),
-    block('chapter', 'week1', { children: [id('sequential', 'lesson1')] }),
-    block('sequential', 'lesson1', {
-      graded: true,
-      format: 'Homework',
-      due: '2024-02-01T00:00:00Z',
-      children: [id('vertical', 'unit1')],
-    }),
-    block('vertical', 'unit1', { children: [id('problem', 'p1'), id('video', 'v1'), id('html', 'h1')] }),
-    block('problem', 'p1', { has_score: true, weight: 1 }),
-    block('video', 'v1', {
-      student_view_data: {
-        only_on_web: false,
-        duration: 60,
-        encoded_videos: { youtube: { url: 'https://youtu.be/x', file_size: 0 } },
-      },
-    }),
-    block('html', 'h1', { visible_to_staff_only: true }),
-  ];
-  const org = base.split('+')[0] ?? '';
   return {
     courseKey,
-    source: 'lms',
-    blocks: { root: id('course', 'course'), blocks: Object.fromEntries(blocks.map((b) => [b.id, b])) },
-    detail: {
-      id: courseKey,
-      course_id: courseKey,
-      name,
-      number: base.split('+')[1] ?? '',
-      org,
-      short_description: null,
-      effort: null,
-      start: '2024-01-01T00:00:00Z',
-      end: null,
-      enrollment_start: null,
-      enrollment_end: null,
-      start_display: 'Jan. 1, 2024',
-      start_type: 'timestamp',
-      pacing: 'instructor',
-      mobile_available: false,
-      hidden: false,
-      invitation_only: false,
-      overview: '<p>About this course</p>',
+    blocks: [
+      block('course', 'course', { display_name: name, start: '2024-01-01T00:00:00+00:00' }, ['week1']),
+      block('chapter', 'week1', {}, ['lesson1']),
+      block('sequential', 'lesson1', { graded: true, format: 'Homework', due: '2024-02-01T00:00:00+00:00' }, [
+        'unit1',
+      ]),
+      block('vertical', 'unit1', {}, ['p1', 'v1', 'h1']),
+      block('problem', 'p1', { weight: 1 }),
+      block('video', 'v1', { youtube_id_1_0: 'x' }),
+      block('html', 'h1', { visible_to_staff_only: true }),
+      block('about', 'overview', { data: '<p>About this course</p>' }),
+    ],
+    discussionProvider: 'legacy',
+    overview: {
+      created: '2024-01-01T00:00:00.000000+00:00',
+      modified: '2024-01-10T12:00:00.250000+00:00',
+      externalId: null,
+      hiddenByOrgFilter: false,
     },
+    val: [],
   };
 }
 

@@ -20,7 +20,7 @@ import { runFromCourseDetail } from '../../../../src/sinks/postgres/catalog-inpu
 import { syncCourseRun } from '../../../../src/sinks/postgres/catalog.js';
 import { migrate } from '../../../../src/sinks/postgres/migrate.js';
 import { waitFor } from '../../../support/stack.js';
-import { syntheticCourse } from '../../../support/synthetic-course.js';
+import { syntheticSnapshot } from '../../../support/synthetic-course.js';
 import type { TestDatabase, TestDatabaseFactory } from '../../postgres/support/databases.js';
 
 export const HOSTILE = `<script>alert(1)</script> & "quotes"`;
@@ -58,7 +58,7 @@ export function exportCases(makeDatabase: TestDatabaseFactory, stores: StoreFact
     const freshCourse = async (): Promise<CourseSnapshot> => {
       const courseKey = `course-v1:ExportX+E${++n}x${Date.now().toString(36)}+1T2025`;
       created.push(courseKey);
-      const snapshot = syntheticCourse({ blocks: 40, courseKey });
+      const snapshot = syntheticSnapshot({ blocks: 40, courseKey });
       const video = Object.values(snapshot.blocks.blocks).find((b) => b.type === 'video')!;
       video.display_name = HOSTILE;
       await syncCourseRun(db.sql, runFromCourseDetail(snapshot.detail));
@@ -234,7 +234,7 @@ export function exportCases(makeDatabase: TestDatabaseFactory, stores: StoreFact
     });
 
     it('keeps the job queued while the catalog has no run for the course', async () => {
-      const snapshot = syntheticCourse({
+      const snapshot = syntheticSnapshot({
         blocks: 20,
         courseKey: `course-v1:ExportX+Uncatalogued${++n}+1T2025`,
       });
