@@ -169,4 +169,3 @@ function urlPath(url: string): string {
     return url.split(/[?#]/)[0] ?? '';
   }
 }
-

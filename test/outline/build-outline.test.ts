@@ -42,22 +42,22 @@ describe('buildOutline', () => {
     expect(outline.relationships[0]!.parentLocation).toBe('block-v1:a+b+c+type@course+block@course');
   });
 
-  it('numbers legacy problemset and videosequence containers as subsections', () => {
+  it('leaves legacy problemset and videosequence containers uncounted, as Aspects does', () => {
     const rows = buildOutline(fixture('legacy-containers')).rows.map(
       (r) => `${r.blockId} ${r.section}:${r.subsection}:${r.unit}`,
     );
     expect(rows).toEqual([
       'course 0:0:0',
       'w1 1:0:0',
-      'hw1 1:1:0',
-      'q1 1:1:0',
-      'q2 1:1:0',
-      'lec1 1:2:0',
-      'v1 1:2:0',
-      'u1 1:2:1',
-      'h1 1:2:1',
-      's1 1:3:0',
-      'u2 1:3:1',
+      'hw1 1:0:0',
+      'q1 1:0:0',
+      'q2 1:0:0',
+      'lec1 1:0:0',
+      'v1 1:0:0',
+      'u1 1:0:1',
+      'h1 1:0:1',
+      's1 1:1:0',
+      'u2 1:1:1',
     ]);
   });
 

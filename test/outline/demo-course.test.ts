@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlocksResponseSchema } from '../../src/openedx/api-types.js';
 import { readOlxCourse } from '../../src/openedx/olx/index.js';
+import { fileURLToPath } from 'node:url';
 import { buildOutline, type Outline } from '../../src/outline/index.js';
+import { loadCourseFixtures } from '../peers/openedx/fixtures.js';
+import { lmsSnapshot } from '../peers/openedx/snapshot.js';
+import { EXTRA_FIELDS } from '../support/synthetic-course.js';
+import { DEMO_EXPECTED_TREE, DEMO_OLX } from '../support/shared.js';
 
-const OLX = '/work/shared/fixtures/openedx-demo-course/course';
-const expected = JSON.parse(
-  readFileSync('/work/shared/fixtures/openedx-demo-course.expected-tree.json', 'utf8'),
-) as Array<{
+const OLX = DEMO_OLX;
+const expected = JSON.parse(readFileSync(DEMO_EXPECTED_TREE, 'utf8')) as Array<{
   block_type: string;
   location: string;
   order: number;
@@ -20,7 +23,7 @@ const committed = BlocksResponseSchema.parse(
   JSON.parse(readFileSync(new URL('../fixtures/demo-course/blocks.json', import.meta.url), 'utf8')),
 );
 
-function expectMatchesAspects(outline: Outline): void {
+function expectMatchesAspects(outline: Outline, detachedRows: number): void {
   const treeRows = outline.rows.slice(0, expected.length).map((r) => ({
     block_type: r.blockType,
     location: r.location,
@@ -42,7 +45,7 @@ function expectMatchesAspects(outline: Outline): void {
     })),
   );
   const detached = outline.rows.slice(expected.length);
-  expect(detached.length).toBe(12);
+  expect(detached.length).toBe(detachedRows);
   expect(detached.every((r) => r.detached && r.section === 0 && r.subsection === 0 && r.unit === 0)).toBe(
     true,
   );
@@ -53,16 +56,19 @@ function expectMatchesAspects(outline: Outline): void {
 describe('the demo course outline', () => {
   it('read from the OLX export matches all 401 rows Aspects computes, then the detached blocks', async () => {
     const snapshot = await readOlxCourse(OLX);
-    expectMatchesAspects(buildOutline(snapshot.blocks));
+    expectMatchesAspects(buildOutline(snapshot.blocks), 12);
   });
 
-  it('read from the committed Blocks API fixture matches the same rows', () => {
-    expectMatchesAspects(buildOutline(committed));
+  it('read from the committed Blocks API fixture matches the same rows; the LMS sends no detached block', () => {
+    expectMatchesAspects(buildOutline(committed), 0);
   });
 
-  it('the committed fixture is exactly what the OLX reader produces today', async () => {
-    const snapshot = await readOlxCourse(OLX, { courseKey: 'course-v1:OpenedX+DemoX+DemoCourse' });
-    expect(committed).toEqual(snapshot.blocks);
+  it('the committed fixture is exactly what the test LMS answers for the committed modulestore course', async () => {
+    const [course] = await loadCourseFixtures(
+      fileURLToPath(new URL('../fixtures/demo-course/', import.meta.url)),
+    );
+    const answered = lmsSnapshot(course!, { settings: { courseBlocksApiExtraFields: EXTRA_FIELDS } });
+    expect(committed).toEqual(answered.blocks);
   });
 
   it('has 160 graded rows and the library_content children under unit 3:2:x', () => {

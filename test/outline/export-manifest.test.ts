@@ -22,8 +22,8 @@ function snapshot(): CourseSnapshot {
       children: [id('video', 'v1'), id('html', 'h1'), id('video', 'v2')],
     }),
     block('video', 'v1', 'Welcome video', {
+      edx_video_id: 'edx-vid-1',
       student_view_data: {
-        edx_video_id: 'edx-vid-1',
         encoded_videos: {
           mobile_low: { url: 'https://cdn.example.test/v1-low.mp4', file_size: 100 },
           desktop_mp4: { url: 'https://cdn.example.test/v1.mp4', file_size: 5000 },
@@ -61,13 +61,13 @@ function snapshot(): CourseSnapshot {
 }
 
 describe('exportManifest', () => {
-  it('describes the course from the Courses API, unescaping its name', () => {
+  it('describes the course from the Courses API, undoing only the escaping of < and >', () => {
     const s = snapshot();
     const m = exportManifest(s, buildOutline(s.blocks));
     expect(m.courseKey).toBe(KEY);
     expect(m.exporterVersion).toBe('course-sink/1');
     expect(m.course).toEqual({
-      title: 'R&D <Demo>',
+      title: 'R&amp;D <Demo>',
       titleShort: 'DemoX',
       description: 'Learn the platform.',
       backgroundImageUid: '/asset-v1:edX+DemoX+Demo_Course+type@asset+block@images_course_image.jpg',
@@ -95,6 +95,27 @@ describe('exportManifest', () => {
       exportUid: 'youtube|https://www.youtube.com/watch?v=def',
       exportPartUid: '',
       video: { linkOnly: true, fileSize: null },
+    });
+  });
+
+  it('skips an encoding the CDN rewrite left without a URL and keeps the other encodings', () => {
+    const s = snapshot();
+    const v1 = s.blocks.blocks[id('video', 'v1')]!;
+    v1.student_view_data = {
+      only_on_web: false,
+      duration: 30,
+      transcripts: {},
+      encoded_videos: {
+        desktop_mp4: { url: null, file_size: 5000, stream_priority: 1 },
+        mobile_low: { url: 'https://edx-video.net/v1-low.mp4', file_size: 100, stream_priority: -1 },
+      },
+      all_sources: [],
+    };
+    const [journey] = exportManifest(s, buildOutline(s.blocks)).journeys;
+    expect(journey).toMatchObject({
+      exportUid: 'mobile_low|https://edx-video.net/v1-low.mp4',
+      exportPartUid: '100',
+      video: { profile: 'mobile_low', linkOnly: false },
     });
   });
 

@@ -48,14 +48,14 @@ describe('Aspects section counters', () => {
     ).toEqual(['1:0:0', '1:1:0', '1:1:1', '1:1:1', '1:1:2', '1:1:2', '1:1:3']);
   });
 
-  it('treats the legacy problemset and videosequence containers as subsections', () => {
+  it('counts only sequentials as subsections: legacy problemset and videosequence take the current counters', () => {
     expect(number(['chapter', 'problemset', 'problem', 'videosequence', 'vertical', 'sequential'])).toEqual([
       '1:0:0',
+      '1:0:0',
+      '1:0:0',
+      '1:0:0',
+      '1:0:1',
       '1:1:0',
-      '1:1:0',
-      '1:2:0',
-      '1:2:1',
-      '1:3:0',
     ]);
   });
 });

@@ -51,9 +51,9 @@ describe('outline tree walk', () => {
       expect(order.get(rel.parentLocation)!).toBeLessThan(order.get(rel.childLocation)!);
   });
 
-  it('appends detached blocks after the tree, sorted by location, at 0:0:0 with depth 0 and no parent', () => {
+  it('appends detached blocks after the tree in the order the source lists them, at 0:0:0 with depth 0 and no parent', () => {
     const tail = outline.rows.slice(-2);
-    expect(tail.map((r) => r.location)).toEqual([B('about', 'overview'), B('static_tab', 'syllabus')]);
+    expect(tail.map((r) => r.location)).toEqual([B('static_tab', 'syllabus'), B('about', 'overview')]);
     for (const r of tail)
       expect(r).toMatchObject({
         detached: true,

@@ -12,6 +12,7 @@ import {
   pyStrDatetime,
   type BlockRow,
 } from './ppa-oracle.js';
+import { DEMO_EXPECTED_TREE, DEMO_OLX } from '../support/shared.js';
 
 const DUMP = {
   dumpId: '6f1c1a52-4c43-4d2e-9a51-0b0c2f9d1e77',
@@ -34,10 +35,8 @@ const data = (row: BlockRow): Record<string, unknown> =>
 
 describe('ppaRows on the demo course', () => {
   it('reproduces the expected order, section/subsection/unit and inherited graded, then the detached blocks', async () => {
-    const expected = JSON.parse(
-      readFileSync('/work/shared/fixtures/openedx-demo-course.expected-tree.json', 'utf8'),
-    ) as ExpectedNode[];
-    const course = await importOlxCourse('/work/shared/fixtures/openedx-demo-course/course', {
+    const expected = JSON.parse(readFileSync(DEMO_EXPECTED_TREE, 'utf8')) as ExpectedNode[];
+    const course = await importOlxCourse(DEMO_OLX, {
       courseKey: 'course-v1:OpenedX+DemoX+DemoCourse',
     });
     const { blocks, overview } = ppaRows(course, DUMP);

@@ -150,7 +150,11 @@ function latestEdit(snapshot: CourseSnapshot): string | undefined {
   for (const block of Object.values(snapshot.blocks.blocks)) {
     if (!block.edited_on) continue;
     const at = parseInstant(block.edited_on);
-    if (!latest || at.seconds > latest.seconds || (at.seconds === latest.seconds && at.micros > latest.micros)) {
+    if (
+      !latest ||
+      at.seconds > latest.seconds ||
+      (at.seconds === latest.seconds && at.micros > latest.micros)
+    ) {
       latest = at;
       text = block.edited_on;
     }

@@ -9,8 +9,9 @@ import {
   VideoStudentViewDataSchema,
 } from '../../../src/openedx/api-types.js';
 import { OlxReadError, readOlxCourse } from '../../../src/openedx/olx/index.js';
+import { DEMO_OLX } from '../../support/shared.js';
 
-const DEMO = '/work/shared/fixtures/openedx-demo-course/course';
+const DEMO = DEMO_OLX;
 const K = (type: string, id: string) => `block-v1:Org+Num+Run1+type@${type}+block@${id}`;
 
 let work: string;
@@ -116,9 +117,11 @@ describe('OLX reader', () => {
     const val = VideoStudentViewDataSchema.parse(blocks[K('video', 'val')]!.student_view_data);
     expect(val).toMatchObject({
       duration: 12.5,
-      edx_video_id: 'abc',
       encoded_videos: { desktop_mp4: { url: 'https://cdn.test/d.mp4', file_size: 100 } },
     });
+    // A block field, as the LMS sends it with COURSE_BLOCKS_API_EXTRA_FIELDS, not part of student_view_data.
+    expect(val).not.toHaveProperty('edx_video_id');
+    expect(blocks[K('video', 'val')]!.edx_video_id).toBe('abc');
   });
 
   it('adds the about, info and static tab blocks outside the tree', async () => {

@@ -4,9 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { ModulestoreBlock, ModulestoreCourse } from './modulestore.js';
 import { importOlxCourse } from './olx-import.js';
+import { DEMO_EXPECTED_TREE, DEMO_OLX } from '../../support/shared.js';
 
-const DEMO_DIR = '/work/shared/fixtures/openedx-demo-course/course';
-const DEMO_TREE = '/work/shared/fixtures/openedx-demo-course.expected-tree.json';
+const DEMO_DIR = DEMO_OLX;
+const DEMO_TREE = DEMO_EXPECTED_TREE;
 const KEY = 'course-v1:OpenedX+DemoX+DemoCourse';
 
 interface ExpectedNode {

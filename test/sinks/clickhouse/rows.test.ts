@@ -7,8 +7,7 @@ import {
   courseDataJson,
   courseOverviewRow,
   courseRelationshipRows,
-  parseCourseKey,
-  unescapeHtml,
+  courseKeyParts,
   xblockDataJson,
 } from '../../../src/sinks/clickhouse/rows.js';
 import { COURSE_KEY, snapshot, usage } from './support/course.js';
@@ -23,19 +22,40 @@ describe('courseOverviewRow', () => {
     expect(courseOverviewRow(snapshot(), DUMP)).toEqual({
       org: 'OpenedX',
       course_key: COURSE_KEY,
-      display_name: 'Open edX Demo Course & Friends',
+      // The API escapes only < and >: `&amp;` is what the course is named.
+      display_name: 'Open edX Demo Course &amp; Friends',
       course_start: '2020-01-01 00:00:00+00:00',
       course_end: '',
       enrollment_start: '2019-12-01T00:00:00.250000Z',
       enrollment_end: '',
       self_paced: true,
       course_data_json:
-        '{"advertised_start": null, "invitation_only": false, "effort": "5 hours", "tags": []}',
+        '{"advertised_start": null, "announcement": null, "lowest_passing_grade": null, "invitation_only": false, ' +
+        '"max_student_enrollments_allowed": null, "effort": "5 hours", "enable_proctored_exams": false, ' +
+        '"entrance_exam_enabled": false, "external_id": null, "language": null, "tags": []}',
       created: '2024-07-10T19:58:24.094725Z',
       modified: '2024-07-10T19:58:24.094725Z',
       dump_id: DUMP.dumpId,
       time_last_dumped: DUMP.timeLastDumped,
     });
+  });
+
+  it("takes the key's org, not the display org the Courses API names", () => {
+    const shown = snapshot();
+    shown.detail.org = 'Open edX Community';
+    expect(courseOverviewRow(shown, DUMP).org).toBe('OpenedX');
+  });
+
+  it('stamps created and modified with the newest edited_on the LMS exposes, the same on every dump', () => {
+    const edited = snapshot();
+    const blocks = Object.values(edited.blocks.blocks);
+    blocks[0]!.edited_on = '2024-05-01T10:00:00.123456Z';
+    blocks[1]!.edited_on = '2024-06-02T08:30:00Z';
+    const a = courseOverviewRow(edited, DUMP);
+    const b = courseOverviewRow(edited, { ...DUMP, timeLastDumped: '2025-01-01 00:00:00.000000+00:00' });
+    expect(a.modified).toBe('2024-06-02T08:30:00.000000Z');
+    expect(a.created).toBe(a.modified);
+    expect(b.modified).toBe(a.modified);
   });
 
   it('makes modified grow with each dump, compared as strings', () => {
@@ -58,22 +78,41 @@ describe('courseOverviewRow', () => {
 });
 
 describe('courseDataJson', () => {
-  it('keeps Aspects key order, writes an advertised start and escapes non-ASCII like Python', () => {
-    const detail = {
-      ...snapshot().detail,
-      start_type: 'string',
-      start_display: 'Été 2025',
-      effort: '5 heures ½',
-      language: 'fr',
+  it("writes Aspects' eleven keys in order, Studio's values first, and escapes non-ASCII like Python", () => {
+    const base = snapshot();
+    const withStudio = {
+      ...base,
+      detail: { ...base.detail, effort: '5 heures ½' },
+      studio: {
+        advancedSettings: {
+          advertised_start: 'Été 2025',
+          announcement: '2025-03-01T12:00:00Z',
+          invitation_only: true,
+          max_student_enrollments_allowed: 300,
+          enable_proctored_exams: true,
+          entrance_exam_enabled: false,
+          language: 'fr',
+        },
+        lowestPassingGrade: 1,
+        staticTabs: [],
+      },
     };
-    expect(courseDataJson(detail)).toBe(
-      '{"advertised_start": "\\u00c9t\\u00e9 2025", "invitation_only": false, "effort": "5 heures \\u00bd", "language": "fr", "tags": []}',
+    expect(courseDataJson(withStudio)).toBe(
+      '{"advertised_start": "\\u00c9t\\u00e9 2025", "announcement": "2025-03-01T12:00:00+00:00", ' +
+        '"lowest_passing_grade": 1.0, "invitation_only": true, "max_student_enrollments_allowed": 300, ' +
+        '"effort": "5 heures \\u00bd", "enable_proctored_exams": true, "entrance_exam_enabled": false, ' +
+        '"external_id": null, "language": "fr", "tags": []}',
     );
   });
 
-  it('leaves out what the Courses API did not send, but always has tags', () => {
-    const { start_type: _s, invitation_only: _i, effort: _e, ...bare } = snapshot().detail;
-    expect(courseDataJson(bare)).toBe('{"tags": []}');
+  it("falls back to the Courses API's advertised start and to the values of a course that never set them", () => {
+    const base = snapshot();
+    const detail = { ...base.detail, start_type: 'string', start_display: 'Soon', language: 'de' };
+    expect(courseDataJson({ ...base, detail })).toBe(
+      '{"advertised_start": "Soon", "announcement": null, "lowest_passing_grade": null, "invitation_only": false, ' +
+        '"max_student_enrollments_allowed": null, "effort": "5 hours", "enable_proctored_exams": false, ' +
+        '"entrance_exam_enabled": false, "external_id": null, "language": "de", "tags": []}',
+    );
   });
 });
 
@@ -118,24 +157,18 @@ describe('courseRelationshipRows', () => {
 });
 
 describe('helpers', () => {
-  it('parses new- and old-style course keys', () => {
-    expect(parseCourseKey('course-v1:OpenedX+DemoX+Demo_Course')).toEqual({
+  it('splits new- and old-style course keys', () => {
+    expect(courseKeyParts('course-v1:OpenedX+DemoX+Demo_Course')).toEqual({
       org: 'OpenedX',
       course: 'DemoX',
       run: 'Demo_Course',
     });
-    expect(parseCourseKey('edX/DemoX/Demo_Course')).toEqual({
+    expect(courseKeyParts('edX/DemoX/Demo_Course')).toEqual({
       org: 'edX',
       course: 'DemoX',
       run: 'Demo_Course',
     });
-    expect(() => parseCourseKey('block-v1:x')).toThrow(/not a course key/);
-  });
-
-  it("undoes Django's HTML escaping", () => {
-    expect(unescapeHtml('Ohm&#x27;s &amp; &lt;b&gt; &quot;x&quot; &#39; &nbsp;')).toBe(
-      `Ohm's & <b> "x" ' &nbsp;`,
-    );
+    expect(() => courseKeyParts('block-v1:x')).toThrow(/course-v1/);
   });
 });
 
@@ -144,7 +177,7 @@ describe('xblock_data_json', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     const [template] = buildOutline(snapshot().blocks).rows;
     for (const courseKey of ['course-v1:Org+C+R', 'course-v1:Org+Écoles_du_monde+2026_T1']) {
-      const key = parseCourseKey(courseKey);
+      const key = courseKeyParts(courseKey);
       fc.assert(
         fc.property(
           fc.record({

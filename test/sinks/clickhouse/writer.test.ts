@@ -166,7 +166,7 @@ describe('a course dump read through the aspects-dbt course models', () => {
       graded: true,
       block_type: 'problem',
       course_order: 5,
-      course_name: 'Open edX Demo Course & Friends',
+      course_name: 'Open edX Demo Course &amp; Friends',
       course_run: 'DemoCourse',
     });
     expect(byId.get(usage('video', 'vid1121'))).toMatchObject({
@@ -214,7 +214,7 @@ describe('a course dump read through the aspects-dbt course models', () => {
     expect(names).toEqual([
       {
         course_key: COURSE_KEY,
-        course_name: 'Open edX Demo Course & Friends',
+        course_name: 'Open edX Demo Course &amp; Friends',
         course_run: 'DemoCourse',
         org: 'OpenedX',
         tags_str: '[]',

@@ -6,7 +6,6 @@ import {
   repairSchedule,
   runFromCatalogInfo,
   runFromCourseDetail,
-  unescapeHtml,
 } from '../../../src/sinks/postgres/catalog-input.js';
 import type { CourseDetail } from '../../../src/openedx/api-types.js';
 
@@ -28,18 +27,6 @@ const detail: CourseDetail = {
   pacing: 'instructor',
   hidden: false,
 };
-
-describe('unescapeHtml', () => {
-  it('reverses the escaping the LMS applies to course names', () => {
-    expect(unescapeHtml('R&amp;D &lt;101&gt; &quot;Intro&quot; &#39;24 &#x27;25')).toBe(
-      `R&D <101> "Intro" '24 '25`,
-    );
-  });
-
-  it('leaves text that merely looks like an entity alone', () => {
-    expect(unescapeHtml('AT&T; &bogus; & more &#0;')).toBe('AT&T; &bogus; & more &#0;');
-  });
-});
 
 describe('courseReadableId', () => {
   it('drops the run from a course-v1 key', () => {
@@ -94,13 +81,13 @@ describe('runFromCourseDetail', () => {
   it('maps the Courses API detail to the run and course fields edX owns', () => {
     expect(
       runFromCourseDetail(
-        { ...detail, name: 'Toy &amp; Co', pacing: 'self' },
+        { ...detail, name: 'Toy &lt;&amp;&gt; Co', pacing: 'self' },
         { lmsBaseUrl: 'https://lms.example.edu/' },
       ),
     ).toEqual({
       courseKey: 'course-v1:edX+toy+2012_Fall',
       courseReadableId: 'course-v1:edX+toy',
-      title: 'Toy & Co',
+      title: 'Toy <&amp;> Co',
       start: new Date('2015-07-17T12:00:00Z'),
       end: new Date('2015-09-19T18:00:00Z'),
       enrollmentStart: new Date('2015-06-15T00:00:00Z'),

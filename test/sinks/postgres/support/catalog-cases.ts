@@ -97,7 +97,7 @@ export function catalogCases(makeDatabase: TestDatabaseFactory): void {
 
       const course = await courseRow(readable(key));
       expect(course).toMatchObject({
-        title: 'Toy Course & Friends',
+        title: 'Toy Course &amp; Friends',
         description: 'A course about toys.',
         thumbnail: 'http://testserver/asset-v1:edX+toy+2012_Fall+type@asset+block@just_a_test.jpg',
         description_edited: false,
@@ -108,7 +108,7 @@ export function catalogCases(makeDatabase: TestDatabaseFactory): void {
       expect(run).toMatchObject({
         course_id: course?.id,
         courseware_url: `${LMS}/courses/${key}/`,
-        title: 'Toy Course & Friends',
+        title: 'Toy Course &amp; Friends',
         start_date: new Date('2015-07-17T12:00:00Z'),
         end_date: new Date('2015-09-19T18:00:00Z'),
         enrollment_start: new Date('2015-06-15T00:00:00Z'),
@@ -234,7 +234,10 @@ export function catalogCases(makeDatabase: TestDatabaseFactory): void {
       await syncCourseRun(db.sql, runFromCourseDetail(detailFor(key)));
       expect(await markRunRemoved(db.sql, key, 'deleted_in_studio')).toBe('marked');
       const removed = await runRow(key);
-      expect(removed).toMatchObject({ removal_reason: 'deleted_in_studio', title: 'Toy Course & Friends' });
+      expect(removed).toMatchObject({
+        removal_reason: 'deleted_in_studio',
+        title: 'Toy Course &amp; Friends',
+      });
       expect(removed?.removed_from_edx_at).toBeInstanceOf(Date);
       expect(await courseRow(readable(key))).toBeDefined();
 
