@@ -46,7 +46,9 @@ export interface SyncDeps {
 export interface SyncResult {
   courseKey: string;
   outline?: Outline;
+  /** The dump written; absent when ClickHouse already held the same rows (`unchangedDump`). */
   dump?: Dump;
+  unchangedDump?: string;
   rowsByTable: Record<string, number>;
   catalog: CatalogOutcome;
   export?: ExportOutcome;
@@ -117,12 +119,15 @@ async function run(
   const dump: Dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(now()) };
   const dumpLog = log.child({ dump_id: dump.dumpId });
 
-  const { rowsByTable, warnings = [] } = await deps.retry('clickhouse', () =>
-    deps.clickhouse.writeCourse({ snapshot, outline, dump }),
-  );
+  const {
+    rowsByTable,
+    warnings = [],
+    unchanged,
+  } = await deps.retry('clickhouse', () => deps.clickhouse.writeCourse({ snapshot, outline, dump }));
   for (const warning of warnings) log.warn({ dump_id: dump.dumpId }, warning);
   for (const [table, rows] of Object.entries(rowsByTable)) deps.observer?.rowsWritten(table, rows);
-  dumpLog.info({ rows: rowsByTable }, 'clickhouse dump written');
+  if (unchanged) log.info({ dump_id: unchanged }, 'clickhouse already holds these rows: no new dump');
+  else dumpLog.info({ rows: rowsByTable }, 'clickhouse dump written');
 
   const catalog = await deps.retry('postgres', () => deps.catalog.syncFromDetail(snapshot));
   dumpLog.info({ catalog }, 'catalog synced');
@@ -132,7 +137,14 @@ async function run(
     : undefined;
   if (exportOutcome) dumpLog.info({ export: exportOutcome }, 'export checked');
 
-  return { courseKey, outline, dump, rowsByTable, catalog, export: exportOutcome };
+  return {
+    courseKey,
+    outline,
+    ...(unchanged ? { unchangedDump: unchanged } : { dump }),
+    rowsByTable,
+    catalog,
+    export: exportOutcome,
+  };
 }
 
 const DEFAULT_FRESHNESS = { attempts: 6, initialMs: 10_000 };

@@ -1,4 +1,4 @@
-import type { CourseEvent } from '../bus/events.js';
+import type { CatalogInfo, CourseEvent } from '../bus/events.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import { locationOf, UsageKey } from '../openedx/keys.js';
 import { DETACHED_BLOCK_TYPES } from '../outline/index.js';
@@ -11,13 +11,14 @@ import { DETACHED_BLOCK_TYPES } from '../outline/index.js';
  * true once the cache is current:
  * - a block published (`xblock.published`) is in the structure, one deleted (`xblock.deleted`) is not — the
  *   last event about a block decides;
- * - after `catalog_info.changed`, whose time is the course's `subtree_edited_on`, the newest `edited_on`
- *   of the structure is not older than it (checked only when the LMS exposes `edited_on`).
+ * - after `catalog_info.changed`, the course root carries the name and start the event carries: the course
+ *   block is auto-published (no draft differs from it), so only a stale cache can disagree, and edits of the
+ *   course's settings send no `xblock.published` at all.
  * Returns why the structure is stale, or null when nothing contradicts it. Pure.
  */
 export function staleness(snapshot: CourseSnapshot, events: readonly CourseEvent[]): string | null {
   const expected = new Map<string, boolean>();
-  let editedAtLeast: Date | undefined;
+  let catalog: CatalogInfo | undefined;
   for (const event of events) {
     if (event.kind !== 'changed') continue;
     if (event.usageKey && !DETACHED_BLOCK_TYPES.has(blockTypeOf(event.usageKey))) {
@@ -25,7 +26,7 @@ export function staleness(snapshot: CourseSnapshot, events: readonly CourseEvent
       else if (event.eventType.endsWith('.xblock.deleted.v1'))
         expected.set(locationOf(event.usageKey), false);
     }
-    if (event.catalogInfo && (!editedAtLeast || event.time > editedAtLeast)) editedAtLeast = event.time;
+    if (event.catalogInfo) catalog = event.catalogInfo;
   }
 
   if (expected.size > 0) {
@@ -39,24 +40,16 @@ export function staleness(snapshot: CourseSnapshot, events: readonly CourseEvent
     }
   }
 
-  if (editedAtLeast) {
-    const newest = newestEdit(snapshot);
-    // One second of slack: ce_time and edited_on are written by different processes of the same publish.
-    if (newest !== undefined && newest < editedAtLeast.getTime() - 1_000) {
-      return `newest edit in the structure (${new Date(newest).toISOString()}) predates the publish at ${editedAtLeast.toISOString()}`;
-    }
+  const root = snapshot.blocks.blocks[snapshot.blocks.root];
+  if (catalog && root) {
+    if (root.display_name !== catalog.name)
+      return `the course is named ${JSON.stringify(root.display_name)} in the structure, ${JSON.stringify(catalog.name)} in the event`;
+    const start = root.start ? Date.parse(root.start) : undefined;
+    const expectedStart = Date.parse(catalog.schedule.start);
+    if (start !== undefined && Number.isFinite(expectedStart) && start !== expectedStart)
+      return `the course starts ${root.start} in the structure, ${catalog.schedule.start} in the event`;
   }
   return null;
-}
-
-function newestEdit(snapshot: CourseSnapshot): number | undefined {
-  let newest: number | undefined;
-  for (const block of Object.values(snapshot.blocks.blocks)) {
-    if (!block.edited_on) continue;
-    const at = Date.parse(block.edited_on);
-    if (Number.isFinite(at) && (newest === undefined || at > newest)) newest = at;
-  }
-  return newest;
 }
 
 function blockTypeOf(usageKey: string): string {

@@ -37,6 +37,8 @@ export interface ClickHouseSink {
     rowsByTable: Record<string, number>;
     /** Follow-up work that failed without undoing the dump (e.g. pruning removed blocks). */
     warnings?: string[];
+    /** The latest dump already held these rows (its id): no new dump was written. */
+    unchanged?: string;
   }>;
 }
 

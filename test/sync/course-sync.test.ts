@@ -166,4 +166,38 @@ describe('syncCourse', () => {
     expect(result.outline?.rootLocation).toBe(snapshot.blocks.root);
     expect(result.export).toBeUndefined();
   });
+
+  it('fetches a structure that contradicts the events again with backoff, then dumps the fresh one', async () => {
+    const h = harness();
+    const fresh = h.snapshot;
+    const stale = structuredClone(fresh);
+    const unit = Object.keys(stale.blocks.blocks).find((k) => k.includes('type@vertical'))!;
+    delete stale.blocks.blocks[unit];
+    const answers = [stale, stale, fresh];
+    const sleeps: number[] = [];
+    const refetches: string[] = [];
+    h.deps.source = { getSnapshot: async () => (h.calls.push('lms'), answers.shift() ?? fresh) };
+    h.deps.sleep = async (ms) => void sleeps.push(ms);
+    h.deps.freshness = { attempts: 4, initialMs: 1_000 };
+    h.deps.observer = { ...h.deps.observer!, staleRefetch: (outcome) => void refetches.push(outcome) };
+    const result = await syncCourse(h.deps, KEY, [changed({ usageKey: unit })]);
+    expect(h.calls.filter((c) => c === 'lms')).toHaveLength(3);
+    expect(sleeps).toEqual([1_000, 2_000]);
+    expect(refetches).toEqual(['refetched', 'refetched']);
+    expect(result.outline?.rows.some((r) => r.location === unit)).toBe(true);
+    expect(h.dumps).toHaveLength(1);
+  });
+
+  it('gives up after its attempts, counts it and dumps what the LMS has', async () => {
+    const h = harness();
+    const refetches: string[] = [];
+    h.deps.sleep = async () => undefined;
+    h.deps.freshness = { attempts: 2, initialMs: 1 };
+    h.deps.observer = { ...h.deps.observer!, staleRefetch: (outcome) => void refetches.push(outcome) };
+    const missing = 'block-v1:SynthX+Load101+2024+type@vertical+block@never_there';
+    await syncCourse(h.deps, KEY, [changed({ usageKey: missing })]);
+    expect(h.calls.filter((c) => c === 'lms')).toHaveLength(3);
+    expect(refetches).toEqual(['refetched', 'refetched', 'gave_up']);
+    expect(h.dumps).toHaveLength(1);
+  });
 });

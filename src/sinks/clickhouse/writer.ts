@@ -5,6 +5,7 @@ import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
+import { dumpFingerprint, latestRecordedDump, recordDump } from './fingerprint.js';
 import { pruneRemovedBlocks } from './prune.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
@@ -44,6 +45,8 @@ export interface CourseDumpInput {
 
 export interface CourseDumpResult {
   rowsByTable: Record<string, number>;
+  /** The id of the latest dump when it already holds exactly these rows: nothing was written. */
+  unchanged?: string;
   prunedTables: string[];
   /** Pruning failed after its retries; the dump itself is written, the next sync prunes again. */
   pruneError?: Error;
@@ -52,7 +55,8 @@ export interface CourseDumpResult {
 /**
  * Writes one dump of a course the way Aspects' sink does: the overview row, then every block row in
  * one INSERT (the dbt materialized view computes max(time_last_dumped) within each inserted block),
- * then the legacy relationship rows while that table exists.
+ * then the legacy relationship rows while that table exists — unless the latest dump already holds the
+ * same content (its fingerprint in `course_sink_dumps`), when nothing is written.
  *
  * Every try, here or by the caller, resends the same dump (same dump_id and time_last_dumped). Two
  * guards keep a copy from landing twice: before each insert the table is checked for rows of this
@@ -64,6 +68,7 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   const { snapshot, outline, dump } = input;
   const courseKey = outline.courseKey;
   const org = courseKeyParts(courseKey).org;
+  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const rowsByTable: Record<string, number> = {};
   const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
     table,
@@ -72,23 +77,36 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   });
 
   const overview = courseOverviewRow(snapshot, dump);
+  const blocks = courseBlockRows(outline, dump);
+  const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
+  const relationships = withRelationships ? courseRelationshipRows(outline, dump) : [];
+  const fingerprint = dumpFingerprint([
+    ['course_overviews', [overview]],
+    ['course_blocks', blocks],
+    [RELATIONSHIPS, relationships],
+  ]);
+  const latest = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
+      (err: unknown) => {
+        throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
+      },
+    ),
+  );
+  if (latest?.fingerprint === fingerprint) return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
+
   rowsByTable.course_overviews = await insertDump(
     ctx,
     dump,
     target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
     [overview],
   );
-
-  const blocks = courseBlockRows(outline, dump);
   rowsByTable.course_blocks = await insertDump(
     ctx,
     dump,
     target('course_blocks', COURSE_BLOCK_COLUMNS, 'org'),
     blocks,
   );
-
-  if (await cachedTableExists(ctx, courseKey, RELATIONSHIPS)) {
-    const relationships = courseRelationshipRows(outline, dump);
+  if (withRelationships) {
     try {
       rowsByTable[RELATIONSHIPS] = await insertDump(
         ctx,
@@ -102,6 +120,18 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       ctx.tableCache?.set(RELATIONSHIPS, false);
     }
   }
+  // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
+  // next sync writes the course again.
+  await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    recordDump(ctx.client, database, {
+      course_key: courseKey,
+      dump_id: dump.dumpId,
+      fingerprint,
+      time_last_dumped: dump.timeLastDumped,
+    }).catch((err: unknown) => {
+      throw classifyClickHouseError(err, `recording dump ${dump.dumpId} of ${courseKey}`);
+    }),
+  );
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter

@@ -9,6 +9,7 @@ describe('ClickHouse migration files', () => {
       '0002_course_overviews.sql',
       '0003_course_blocks.sql',
       '0004_course_relationships.sql',
+      '0005_course_sink_dumps.sql',
     ]);
     for (const f of files) expect(f.sql).toMatch(/CREATE (DATABASE|TABLE) IF NOT EXISTS/);
   });

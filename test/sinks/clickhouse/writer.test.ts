@@ -128,6 +128,7 @@ describe('migrations', () => {
       '0002_course_overviews.sql',
       '0003_course_blocks.sql',
       '0004_course_relationships.sql',
+      '0005_course_sink_dumps.sql',
     ]);
   });
 
@@ -136,7 +137,7 @@ describe('migrations', () => {
     const runs = await Promise.all(
       [1, 2, 3].map(() => migrateClickHouse(conn.client, { database, capabilities: conn.capabilities })),
     );
-    expect(runs.every((r) => r.applied.length <= 4)).toBe(true);
+    expect(runs.every((r) => r.applied.length <= 5)).toBe(true);
     const tables = await selectAll<{ name: string }>(
       conn.client,
       `SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`,
@@ -145,6 +146,7 @@ describe('migrations', () => {
       'course_blocks',
       'course_overviews',
       'course_relationships',
+      'course_sink_dumps',
       'course_sink_migrations',
     ]);
   });
@@ -276,6 +278,45 @@ describe('a course dump read through the aspects-dbt course models', () => {
     await sync(ctx);
     expect(await dimCourseBlocks(ctx.database)).toEqual(first);
     expect(await selectAll(conn.client, dimCourseNamesSql(ctx.database))).toEqual(firstNames);
+  });
+});
+
+describe('a sync that finds the rows of the latest dump', () => {
+  const count = async (database: string, table: string) =>
+    Number(
+      (await selectAll<{ n: string }>(conn.client, `SELECT count() AS n FROM ${database}.${table}`))[0]?.n,
+    );
+
+  it('writes no new dump, and a changed course writes one', async () => {
+    const ctx = await freshDatabase();
+    const first = await sync(ctx);
+    const snap = snapshot();
+    const again = await writeCourseDump(ctx, {
+      snapshot: snap,
+      outline: buildOutline(snap.blocks),
+      dump: dump(),
+    });
+    expect(again.unchanged).toBe(first.dumpId);
+    expect(again.rowsByTable).toEqual({});
+    expect(await count(ctx.database, 'course_overviews')).toBe(1);
+    expect(await count(ctx.database, 'course_sink_dumps')).toBe(1);
+    await sync(ctx, ['v212']);
+    expect(await count(ctx.database, 'course_overviews')).toBe(2);
+    expect(await count(ctx.database, 'course_sink_dumps')).toBe(2);
+  });
+
+  it('writes the course again when the recorded dump is gone from course_overviews', async () => {
+    const ctx = await freshDatabase();
+    await sync(ctx);
+    await conn.client.command({ query: `TRUNCATE TABLE ${ctx.database}.course_overviews` });
+    const snap = snapshot();
+    const again = await writeCourseDump(ctx, {
+      snapshot: snap,
+      outline: buildOutline(snap.blocks),
+      dump: dump(),
+    });
+    expect(again.unchanged).toBeUndefined();
+    expect(await count(ctx.database, 'course_overviews')).toBe(1);
   });
 });
 

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { bind } from './bind.js';
+
+/**
+ * The content of a dump without what makes it a dump: every column of every row except `dump_id`,
+ * `time_last_dumped`, and `created` / `modified`, which carry the dump time when the LMS does not expose
+ * `edited_on`. Two syncs of an unchanged course have the same fingerprint.
+ */
+const DUMP_COLUMNS = new Set(['dump_id', 'time_last_dumped', 'created', 'modified']);
+
+export function dumpFingerprint(tables: Array<[table: string, rows: ReadonlyArray<object>]>): string {
+  const hash = createHash('sha256');
+  for (const [table, rows] of tables) {
+    hash.update(`${table}\n`);
+    for (const row of rows) {
+      for (const [column, value] of Object.entries(row)) {
+        if (!DUMP_COLUMNS.has(column)) hash.update(`${String(value)}\u0000`);
+      }
+      hash.update('\n');
+    }
+  }
+  return hash.digest('hex');
+}
+
+export interface RecordedDump {
+  dumpId: string;
+  fingerprint: string;
+}
+
+/**
+ * The latest dump course-sink recorded for a course, if its overview row is still there (a table emptied
+ * by an operator must be refilled, whatever the record says).
+ */
+export async function latestRecordedDump(
+  client: ClickHouseClient,
+  database: string,
+  course: { org: string; courseKey: string },
+  queryParams: boolean,
+): Promise<RecordedDump | undefined> {
+  const rs = await client.query({
+    ...bind(
+      `SELECT toString(d.dump_id) AS dumpId, d.fingerprint AS fingerprint FROM ${database}.course_sink_dumps AS d ` +
+        `WHERE d.course_key = {courseKey:String} AND d.dump_id IN ` +
+        `(SELECT dump_id FROM ${database}.course_overviews WHERE org = {org:String} AND course_key = {courseKey:String}) ` +
+        `ORDER BY d.time_last_dumped DESC LIMIT 1`,
+      { org: course.org, courseKey: course.courseKey },
+      queryParams,
+    ),
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<RecordedDump>();
+  return row;
+}
+
+export async function recordDump(
+  client: ClickHouseClient,
+  database: string,
+  row: { course_key: string; dump_id: string; fingerprint: string; time_last_dumped: string },
+): Promise<void> {
+  await client.insert({ table: `${database}.course_sink_dumps`, values: [row], format: 'JSONEachRow' });
+}
