@@ -38,4 +38,10 @@ function describe(err: unknown): string {
 }
 
 // Exit explicitly: client libraries may keep sockets open after a one-shot command is done.
-void main(process.argv).then((code) => process.exit(code));
+void main(process.argv)
+  .then(async (code) => {
+    // Writes to a pipe are asynchronous: exiting before they are handed over would cut long outputs short.
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((done) => s.write('', done))));
+    return code;
+  })
+  .then((code) => process.exit(code));

@@ -53,6 +53,19 @@ describe('course-sink command line', () => {
     expect(run.stdout.trim()).toBe(JSON.stringify({ courseware_id: KEY }));
   }, 120_000);
 
+  it('prints every row of a long answer into a pipe before it exits', async () => {
+    const run = await cli(
+      ['query', 'clickhouse', "SELECT number, repeat('x', 200) AS pad FROM system.numbers LIMIT 5000"],
+      {
+        DATA_DIR: dataDir,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5000);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ number: '4999' });
+  }, 120_000);
+
   it('refuses to write through query, on either store', async () => {
     const pg = await cli(['query', 'postgres', 'DELETE FROM course_runs'], { DATA_DIR: dataDir });
     expect(pg.code).toBe(1);

@@ -79,6 +79,9 @@ export const DISPLAY_NAME_DEFAULT: Readonly<Record<string, string>> = {
 export function displayNameWithDefault(block: ModulestoreBlock): string {
   const set = Object.prototype.hasOwnProperty.call(block.fields, 'display_name');
   const value = set ? block.fields.display_name : (DISPLAY_NAME_DEFAULT[block.type] ?? null);
+  // xmodule/capa_block.py overrides the property: a None or blank problem name is its block type.
+  if (block.type === 'problem' && (value === null || value === undefined || String(value).trim() === ''))
+    return block.type;
   if (value === null || value === undefined) return block.id.replace(/_/g, ' ');
   return String(value);
 }
