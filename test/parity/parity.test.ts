@@ -81,7 +81,10 @@ function expectParity(course: ModulestoreCourse, written: { overview: Row; block
     created: _c,
     modified: _m,
     ...overview
-  } = { ...written.overview, self_paced: Boolean(written.overview.self_paced) };
+  }: Row = {
+    ...written.overview,
+    self_paced: Boolean(written.overview.self_paced),
+  };
   const { created: _ec, modified: _em, ...expectedOverview } = expected.overview;
   expect(overview).toEqual(expectedOverview);
 

@@ -1,4 +1,4 @@
-import type { CourseDetail, CourseSnapshot } from '../../openedx/api-types.js';
+import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline, OutlineRow } from '../../outline/types.js';
 import { courseNameFromApi } from '../../domain/course-name.js';
 import { CourseKey } from '../../openedx/keys.js';
