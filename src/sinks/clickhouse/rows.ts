@@ -1,3 +1,4 @@
+import { utf8StoreText } from '../../domain/store-text.js';
 import { PermanentError } from '../../errors.js';
 import type { CourseDetail, CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline, OutlineRow } from '../../outline/types.js';
@@ -122,7 +123,7 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
   return {
     org: d.org,
     course_key: snapshot.courseKey,
-    display_name: unescapeHtml(d.name),
+    display_name: utf8StoreText(unescapeHtml(d.name)),
     course_start: optionalTime(d.start, pythonStr),
     course_end: optionalTime(d.end, pythonStr),
     enrollment_start: optionalTime(d.enrollment_start, drfIso),
@@ -144,7 +145,7 @@ export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockR
     org: key.org,
     course_key: outline.courseKey,
     location: row.location,
-    display_name: row.displayName,
+    display_name: utf8StoreText(row.displayName),
     xblock_data_json: xblockData(row),
     order: row.order,
     edited_on: '',
@@ -209,12 +210,16 @@ export function courseDataJson(d: CourseDetail): string {
   const loose = d as Record<string, unknown>;
   const data: Record<string, PyJson> = {};
   if (d.start_type !== undefined)
-    data.advertised_start = d.start_type === 'string' ? (d.start_display ?? null) : null;
+    data.advertised_start = d.start_type === 'string' ? storable(d.start_display ?? null) : null;
   if (d.invitation_only !== undefined) data.invitation_only = d.invitation_only;
-  if (d.effort !== undefined) data.effort = d.effort;
-  if (typeof loose.language === 'string' || loose.language === null) data.language = loose.language;
+  if (d.effort !== undefined) data.effort = storable(d.effort);
+  if (typeof loose.language === 'string' || loose.language === null) data.language = storable(loose.language);
   data.tags = [];
   return pythonJsonDumps(data);
+}
+
+function storable(text: string | null): string | null {
+  return text === null ? null : utf8StoreText(text);
 }
 
 function optionalTime(
