@@ -2,8 +2,9 @@ import { OlxLimitError } from './errors.js';
 
 /**
  * How much of an export the reader accepts, so that a hostile or broken export fails with a clear error
- * instead of exhausting memory or time. The defaults are about ten times what a 100,000-block course
- * needs (Open edX's demo course has 401 blocks in 676 files, 3 MB of OLX).
+ * instead of exhausting memory or time. The defaults leave room for a 100,000-block course: at least ten times
+ * over for the counts, about twice over for the bytes at the demo course's 4.5 KB per file (Open edX's demo
+ * course has 401 blocks in 676 files, 3 MB of OLX).
  */
 export interface OlxLimits {
   /** Largest single XML, HTML or JSON file. */
