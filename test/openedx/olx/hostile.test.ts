@@ -109,6 +109,25 @@ describe('hostile OLX exports', () => {
     await expect(readOlxCourse(dir)).resolves.toBeDefined();
   });
 
+  it('reads a 100,000-block course under the default limits', async () => {
+    const dir = await fresh();
+    const chapters = Array.from({ length: 100 }, (_, c) => `<chapter url_name="c${c}"/>`).join('');
+    const files: Record<string, string> = {
+      'course.xml': '<course url_name="Run" org="O" course="Big"/>',
+      'course/Run.xml': `<course>${chapters}</course>`,
+    };
+    for (let c = 0; c < 100; c++) {
+      const units = Array.from(
+        { length: 999 },
+        (_, u) => `<html url_name="h${c}_${u}" display_name="H"/>`,
+      ).join('');
+      files[`chapter/c${c}.xml`] = `<chapter><vertical url_name="v${c}">${units}</vertical></chapter>`;
+    }
+    await writeFiles(dir, files);
+    const snapshot = await readOlxCourse(dir);
+    expect(Object.keys(snapshot.blocks.blocks)).toHaveLength(1 + 100 * (1 + 1 + 999));
+  }, 60_000);
+
   it('reads the demo course with a wide margin under every default limit', async () => {
     const tight = {
       maxFileBytes: DEFAULT_OLX_LIMITS.maxFileBytes / 10,
