@@ -6,7 +6,7 @@
  * server, and two partial unique indexes make "one pending build per hash" and "one running build per
  * course" facts the database enforces rather than hopes for.
  */
-import { postgresJsonText } from '../../domain/store-text.js';
+import { postgresJsonText, postgresStoreText } from '../../domain/store-text.js';
 import type { ExportManifest } from '../../outline/export-manifest.js';
 import type { SqlClient } from '../postgres/sql-client.js';
 
@@ -159,7 +159,8 @@ export async function fail(
       error.permanent,
       policy.maxAttempts,
       delayMs,
-      error.message.slice(0, 4000),
+      // Messages may quote a course's names, and the cut may split a surrogate pair.
+      postgresStoreText(error.message.slice(0, 4000)),
     ])
   ).rows[0];
   return row?.status ?? 'not-held';
