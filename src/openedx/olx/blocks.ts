@@ -35,7 +35,7 @@ interface Context {
   /** The blocks being loaded, from the course down: a child among them is a cycle. */
   path: Array<{ id: string; label: string }>;
   onPath: Set<string>;
-  /** Block definitions loaded so far, a block listed twice counted twice, against `maxBlocks`. */
+  /** Block definitions loaded so far, against `maxBlocks`. */
   loaded: number;
 }
 
@@ -92,7 +92,7 @@ function enter(ctx: Context, id: string, label: string): void {
   }
   if (++ctx.loaded > limits.maxBlocks) {
     throw new OlxLimitError(
-      `${ctx.files.origin} has more than ${limits.maxBlocks} blocks (counting a block each time it is listed); ` +
+      `${ctx.files.origin} has more than ${limits.maxBlocks} blocks; ` +
         'check that it is the export Studio produced (see "OLX input limits" in the README)',
     );
   }

@@ -15,7 +15,7 @@ export interface OlxLimits {
   maxArchiveBytes: number;
   /** Files read from a folder, or entries in an archive. */
   maxFiles: number;
-  /** Block definitions read from the course tree (a block listed twice counts twice). */
+  /** Block definitions read from the course tree (a block listed by several parents is read once). */
   maxBlocks: number;
   /** Nesting of blocks below the course (course → chapter → sequential → vertical → problem is 5). */
   maxDepth: number;
