@@ -34,6 +34,11 @@ const URL_RE = new RegExp(
 );
 const ID_RE = new RegExp(`^${ID}+$`, 'u');
 const BLOCK_ID_RE = new RegExp(`^${BLOCK_ID}+$`, 'u');
+
+/** Whether `id` is a valid block id (`url_name`): letters, digits and `_ - ~ . : %` only. */
+export function isBlockId(id: string): boolean {
+  return BLOCK_ID_RE.test(id);
+}
 const DEPRECATED_PART_RE = new RegExp(`^[${WORD}.%\\-]+$`, 'u');
 const DEPRECATED_NAME_RE = new RegExp(`^[${WORD}.:%\\-]+$`, 'u');
 const DEPRECATED_USAGE_RE =

@@ -200,7 +200,7 @@ describe('ppaRows on the edge course', () => {
     });
   });
 
-  it('names blocks with display_name_with_default: class defaults, url_name for None, empty kept', () => {
+  it('names blocks with display_name_with_default: class defaults, url_name for None, empty kept, problems by type', () => {
     const names = Object.fromEntries(
       [
         'edge_problem_1',
@@ -223,7 +223,8 @@ describe('ppaRows on the edge course', () => {
       ].map((id) => [id, row(id).display_name]),
     );
     expect(names).toEqual({
-      edge_problem_1: 'edge problem 1',
+      // ProblemBlock's own display_name_with_default (xmodule/capa_block.py): its block type.
+      edge_problem_1: 'problem',
       disc_mid: 'Discussion',
       html_empty: '',
       ps_problem: 'Blank Problem',

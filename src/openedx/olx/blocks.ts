@@ -6,6 +6,8 @@ import { parseOlx, type XmlElement } from './xml.js';
 import { settingBoolean, settingString, type Policy } from './policy.js';
 import { defaultDisplayName } from './display-name-defaults.js';
 import { videoStudentViewData } from './video.js';
+import { OlxCycleError, OlxLimitError } from './errors.js';
+import { urlNameFile } from './paths.js';
 
 /** Tags whose child elements are blocks; every other block keeps its child elements as its own content. */
 const CONTAINER_TAGS = new Set([
@@ -30,6 +32,11 @@ interface Context {
   policy: Policy;
   courseKey: CourseKey;
   blocks: Record<string, Block>;
+  /** The blocks being loaded, from the course down: a child among them is a cycle. */
+  path: Array<{ id: string; label: string }>;
+  onPath: Set<string>;
+  /** Block definitions loaded so far, against `maxBlocks`. */
+  loaded: number;
 }
 
 /**
@@ -43,7 +50,7 @@ export async function readCourseTree(
   courseKey: CourseKey,
   courseElement: XmlElement,
 ): Promise<BlocksResponse> {
-  const ctx: Context = { files, policy, courseKey, blocks: {} };
+  const ctx: Context = { files, policy, courseKey, blocks: {}, path: [], onPath: new Set(), loaded: 0 };
   const root = await loadBlock(ctx, courseElement, 'course', `course/${courseKey.run}`, false);
   return { root, blocks: ctx.blocks };
 }
@@ -56,8 +63,53 @@ async function loadBlock(
   parentGraded: boolean,
 ): Promise<string> {
   const type = element.tag;
-  const settings: Record<string, unknown> = { ...element.attrs, ...(ctx.policy[policyKey] ?? {}) };
   const id = usageKeyFor(ctx.courseKey, type, blockId).toString();
+  enter(ctx, id, `${type}/${blockId}`);
+  try {
+    return await loadDefinition(ctx, element, id, blockId, policyKey, parentGraded);
+  } finally {
+    ctx.onPath.delete(id);
+    ctx.path.pop();
+  }
+}
+
+/**
+ * Puts a block on the path being loaded, refusing a block that is already on it (the course would be
+ * infinite) and a course deeper or larger than the limits allow.
+ */
+function enter(ctx: Context, id: string, label: string): void {
+  const { limits } = ctx.files;
+  if (ctx.onPath.has(id)) {
+    const from = ctx.path.findIndex((p) => p.id === id);
+    throw new OlxCycleError([...ctx.path.slice(from).map((p) => p.label), label]);
+  }
+  if (ctx.path.length >= limits.maxDepth) {
+    throw new OlxLimitError(
+      `${ctx.files.origin}: ${label} is nested ${ctx.path.length + 1} blocks deep, more than the ${limits.maxDepth} ` +
+        `allowed (under ${ctx.path.map((p) => p.label).join(' → ')}); ` +
+        'check that it is the export Studio produced (see "OLX input limits" in the README)',
+    );
+  }
+  if (++ctx.loaded > limits.maxBlocks) {
+    throw new OlxLimitError(
+      `${ctx.files.origin} has more than ${limits.maxBlocks} blocks; ` +
+        'check that it is the export Studio produced (see "OLX input limits" in the README)',
+    );
+  }
+  ctx.path.push({ id, label });
+  ctx.onPath.add(id);
+}
+
+async function loadDefinition(
+  ctx: Context,
+  element: XmlElement,
+  id: string,
+  blockId: string,
+  policyKey: string,
+  parentGraded: boolean,
+): Promise<string> {
+  const type = element.tag;
+  const settings: Record<string, unknown> = { ...element.attrs, ...(ctx.policy[policyKey] ?? {}) };
   const graded = settingBoolean(settings.graded) ?? parentGraded;
 
   const block: Block = lmsUrls(ctx.courseKey, id, blockId, type);
@@ -94,7 +146,11 @@ async function loadChild(
   let definition = element;
   const urlName = element.attrs.url_name;
   if (urlName !== undefined && isPointer(element)) {
-    const file = `${element.tag}/${urlName.replace(/:/g, '/')}.xml`;
+    const file = urlNameFile(element.tag, urlName, '.xml', ctx.files.origin);
+    // A block listed by several parents is read once: reading it again adds nothing (its first definition
+    // is kept), and would cost one read per path to it, which grows exponentially with depth.
+    const id = usageKeyFor(ctx.courseKey, element.tag, urlName).toString();
+    if (id in ctx.blocks && !ctx.onPath.has(id)) return id;
     const text = await ctx.files.read(file);
     // Studio's import skips a child whose definition file is missing, and so do we.
     if (text === undefined) return undefined;

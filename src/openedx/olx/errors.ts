@@ -4,3 +4,27 @@ import { PermanentError } from '../../errors.js';
 export class OlxReadError extends PermanentError {
   override name = 'OlxReadError';
 }
+
+/**
+ * The export reaches outside its own folder: a symbolic or hard link, an archive entry with an absolute
+ * or `..` path, or a url_name that is a path rather than a name. Nothing outside the folder was read.
+ */
+export class OlxPathError extends OlxReadError {
+  override name = 'OlxPathError';
+}
+
+/** The course's blocks list each other as children in a loop, so the course has no tree to read. */
+export class OlxCycleError extends OlxReadError {
+  override name = 'OlxCycleError';
+  constructor(readonly blocks: string[]) {
+    super(
+      `the OLX course's blocks form a cycle: ${blocks.join(' → ')}; a block cannot contain itself — ` +
+        `remove the repeated child from the last block's file and import the course again`,
+    );
+  }
+}
+
+/** The export is larger than the reader accepts (see "OLX input limits" in the README). */
+export class OlxLimitError extends OlxReadError {
+  override name = 'OlxLimitError';
+}

@@ -7,13 +7,18 @@ import { readCourseTree } from './blocks.js';
 import { readDetachedBlocks } from './detached.js';
 import { readCourseDetail } from './detail.js';
 import { OlxReadError } from './errors.js';
+import type { OlxLimits } from './limits.js';
+import { urlNameFile } from './paths.js';
 
 export { openExport, type ExportFiles } from './source.js';
-export { OlxReadError } from './errors.js';
+export { OlxCycleError, OlxLimitError, OlxPathError, OlxReadError } from './errors.js';
+export { DEFAULT_OLX_LIMITS, type OlxLimits } from './limits.js';
 
 export interface ReadOlxOptions {
   /** Overrides the key derived from course.xml (`course-v1:{org}+{course}+{url_name}`), e.g. for a re-run. */
   courseKey?: string;
+  /** Overrides some of the size and count limits (`DEFAULT_OLX_LIMITS`). */
+  limits?: Partial<OlxLimits>;
 }
 
 /**
@@ -22,7 +27,7 @@ export interface ReadOlxOptions {
  * Courses API returns it.
  */
 export async function readOlxCourse(location: string, options: ReadOlxOptions = {}): Promise<CourseSnapshot> {
-  const files = await openExport(location);
+  const files = await openExport(location, options.limits);
   return readOlxFiles(files, options);
 }
 
@@ -41,7 +46,7 @@ export async function readOlxFiles(
   const exported = new CourseKey({ org, course, run });
   const courseKey = options.courseKey ? CourseKey.parse(options.courseKey).forBranch(null) : exported;
 
-  const courseFile = `course/${run}.xml`;
+  const courseFile = urlNameFile('course', run, '.xml', `${files.origin}/course.xml`);
   const courseText = await files.read(courseFile);
   if (courseText === undefined)
     throw new OlxReadError(`${files.origin} has no ${courseFile}, which course.xml points to`);

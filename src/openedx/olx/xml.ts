@@ -24,7 +24,13 @@ const parser = new XMLParser({
 
 /** Parses one OLX file and returns its root element. */
 export function parseOlx(xml: string, file: string): XmlElement {
-  const nodes = parser.parse(xml) as OrderedNode[];
+  let nodes: OrderedNode[];
+  try {
+    nodes = parser.parse(xml) as OrderedNode[];
+  } catch (err) {
+    // The parser's own limits (such as its nesting depth) throw plain errors; they are the file's fault.
+    throw new OlxReadError(`${file} cannot be read as OLX: ${(err as Error).message}`, { cause: err });
+  }
   const root = toElements(nodes)[0];
   if (!root) throw new OlxReadError(`${file} has no root element`);
   return root;

@@ -1,3 +1,4 @@
+import { utf8StoreText } from '../../domain/store-text.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline, OutlineRow } from '../../outline/types.js';
 import { courseNameFromApi } from '../../domain/course-name.js';
@@ -129,7 +130,7 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
   return {
     org: CourseKey.parse(snapshot.courseKey).org,
     course_key: snapshot.courseKey,
-    display_name: courseNameFromApi(d.name),
+    display_name: utf8StoreText(courseNameFromApi(d.name)),
     course_start: optionalTime(d.start, pythonStr),
     course_end: optionalTime(d.end, pythonStr),
     enrollment_start: optionalTime(d.enrollment_start, drfIso),
@@ -170,7 +171,7 @@ export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockR
     org: key.org,
     course_key: outline.courseKey,
     location: row.location,
-    display_name: row.displayName,
+    display_name: utf8StoreText(row.displayName),
     xblock_data_json: xblockData(row),
     order: row.order,
     edited_on: row.editedOn === undefined ? '' : pythonStr(parseInstant(row.editedOn)),
@@ -257,19 +258,24 @@ export function courseDataJson(snapshot: CourseSnapshot): string {
   const announcement = stringOrNull(setting('announcement'));
   const grade = snapshot.studio?.lowestPassingGrade;
   const data: Record<string, PyJson> = {
-    advertised_start: advertised,
+    advertised_start: storable(advertised),
     announcement: announcement === null ? null : pythonIsoformat(parseInstant(announcement)),
     lowest_passing_grade: grade === null || grade === undefined ? null : new PyFloat(grade),
     invitation_only: booleanOr(setting('invitation_only'), d.invitation_only ?? false),
     max_student_enrollments_allowed: integerOrNull(setting('max_student_enrollments_allowed')),
-    effort: d.effort ?? null,
+    effort: storable(d.effort ?? null),
     enable_proctored_exams: booleanOr(setting('enable_proctored_exams'), false),
     entrance_exam_enabled: booleanOr(setting('entrance_exam_enabled'), false),
     external_id: null,
-    language: stringOrNull(setting('language')) ?? stringOrNull(loose.language),
+    language: storable(stringOrNull(setting('language')) ?? stringOrNull(loose.language)),
     tags: [],
   };
   return pythonJsonDumps(data);
+}
+
+/** Text as ClickHouse can hold it (src/domain/store-text.ts); the outline and hash keep the original. */
+function storable(text: string | null): string | null {
+  return text === null ? null : utf8StoreText(text);
 }
 
 function stringOrNull(value: unknown): string | null {

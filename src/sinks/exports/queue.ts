@@ -6,6 +6,7 @@
  * server, and two partial unique indexes make "one pending build per hash" and "one running build per
  * course" facts the database enforces rather than hopes for.
  */
+import { postgresJsonText, postgresStoreText } from '../../domain/store-text.js';
 import type { ExportManifest } from '../../outline/export-manifest.js';
 import type { SqlClient } from '../postgres/sql-client.js';
 
@@ -70,7 +71,8 @@ export async function enqueueIfChanged(
     const inserted = await tx.query(INSERT_JOB, [
       input.courseKey,
       input.inputsHash,
-      JSON.stringify(input.manifest),
+      // The hash was computed from the original text; the stored manifest holds what jsonb can.
+      postgresJsonText(input.manifest),
     ]);
     return inserted.rowCount === 1 ? 'queued' : 'already-queued';
   });
@@ -157,7 +159,8 @@ export async function fail(
       error.permanent,
       policy.maxAttempts,
       delayMs,
-      error.message.slice(0, 4000),
+      // Messages may quote a course's names, and the cut may split a surrogate pair.
+      postgresStoreText(error.message.slice(0, 4000)),
     ])
   ).rows[0];
   return row?.status ?? 'not-held';

@@ -21,6 +21,7 @@
  */
 import type { Logger } from 'pino';
 import { PermanentError, RetryableError } from '../../errors.js';
+import { postgresStoreText, postgresStoreTextOrNull } from '../../domain/store-text.js';
 import type { CatalogRunInput } from './catalog-input.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -131,18 +132,20 @@ export async function syncCourseRun(
   log?: Logger,
 ): Promise<CatalogSyncResult> {
   for (const warning of input.warnings) log?.warn({ courseKey: input.courseKey }, `catalog: ${warning}`);
+  // Keys are validated upstream and URLs are built from them; only the names and texts edX sends can hold NUL.
+  const title = postgresStoreText(input.title);
   try {
     return await sql.transaction(async (tx) => {
       const courseStatement = input.course
         ? tx.query<{ id: string; created: boolean; written: boolean }>(UPSERT_COURSE_FROM_DETAIL, [
             input.courseReadableId,
-            input.title,
-            input.course.description,
-            input.course.thumbnail,
+            title,
+            postgresStoreTextOrNull(input.course.description),
+            postgresStoreTextOrNull(input.course.thumbnail),
           ])
         : tx.query<{ id: string; created: boolean; written: boolean }>(INSERT_COURSE_IF_MISSING, [
             input.courseReadableId,
-            input.title,
+            title,
           ]);
       const course = (await courseStatement).rows[0];
       const courseId =
@@ -154,7 +157,7 @@ export async function syncCourseRun(
         courseId,
         input.courseKey,
         input.coursewareUrl ?? null,
-        input.title,
+        title,
         iso(input.start),
         iso(input.end),
         iso(input.enrollmentStart),

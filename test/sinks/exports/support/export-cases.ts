@@ -233,6 +233,21 @@ export function exportCases(makeDatabase: TestDatabaseFactory, stores: StoreFact
       expect(row).toEqual({ status: 'failed', last_error: 'S3 timed out again' });
     });
 
+    it('records an error holding NUL, or cut inside a surrogate pair, as a storable last_error', async () => {
+      const course = await freshCourse();
+      await sync(course);
+      const job = await claim(db.sql, 'w');
+      // 4,000 characters are kept: the emoji straddles the cut, leaving a lone high surrogate.
+      const message = `NUL\u0000 ${'a'.repeat(3994)}😀 and more`;
+      expect(await fail(db.sql, job!, { message, permanent: true })).toBe('failed');
+      const row = (
+        await db.sql.query<{ last_error: string }>('SELECT last_error FROM export_jobs WHERE id = $1', [
+          job!.id,
+        ])
+      ).rows[0];
+      expect(row?.last_error).toBe(`NUL\uFFFD ${'a'.repeat(3994)}\uFFFD`);
+    });
+
     it('keeps the job queued while the catalog has no run for the course', async () => {
       const snapshot = syntheticSnapshot({
         blocks: 20,
