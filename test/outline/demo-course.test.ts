@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BlocksResponseSchema } from '../../src/openedx/api-types.js';
 import { readOlxCourse } from '../../src/openedx/olx/index.js';
 import { fileURLToPath } from 'node:url';
+import { exportManifest } from '../../src/outline/export-manifest.js';
 import { buildOutline, type Outline } from '../../src/outline/index.js';
 import { loadCourseFixtures } from '../peers/openedx/fixtures.js';
 import { lmsSnapshot } from '../peers/openedx/snapshot.js';
@@ -80,5 +81,22 @@ describe('the demo course outline', () => {
       [0, 1, 2, 3, 4, 5].map((i) => ['problem', i, library.depth + 1]),
     );
     expect(outline.relationships.length).toBe(400);
+  });
+
+  it('gives each video journey the same VAL id whether the course is read from the LMS or from its export', async () => {
+    const [course] = await loadCourseFixtures(
+      fileURLToPath(new URL('../fixtures/demo-course/', import.meta.url)),
+    );
+    const fromLms = lmsSnapshot(course!, { settings: { courseBlocksApiExtraFields: EXTRA_FIELDS } });
+    const fromOlx = await readOlxCourse(OLX, { courseKey: 'course-v1:OpenedX+DemoX+DemoCourse' });
+    const uids = (snapshot: typeof fromLms) =>
+      exportManifest(snapshot, buildOutline(snapshot.blocks)).journeys.map((j) => [
+        j.uid,
+        j.videoContentFileUid,
+      ]);
+    const lms = uids(fromLms);
+    expect(lms.length).toBeGreaterThan(0);
+    expect(lms.some(([uid, video]) => !uid!.endsWith(`@${video}`))).toBe(true);
+    expect(lms).toEqual(uids(fromOlx));
   });
 });
