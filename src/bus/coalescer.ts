@@ -15,7 +15,7 @@ import type { CourseEvent } from './events.js';
 /** How the transport learns an event is finished, so it can commit or acknowledge it. */
 export interface EventAck {
   applied(): void;
-  deadLettered(reason: string, err: unknown): void;
+  deadLettered(reason: string, err: unknown, details?: { attempts?: number }): void;
 }
 
 /** The per-course sync. A `CourseDeleted` among the events is passed along for it to decide. */

@@ -10,6 +10,7 @@ import { RedisBusConsumer } from './redis-consumer.js';
 import { SchemaRegistryClient } from './schema-registry.js';
 import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from './topics.js';
 import { ConfigError } from '../errors.js';
+import type { Alarms } from '../alarms.js';
 
 /**
  * What the rest of course-sink sees of the event bus, whichever transport carries it: start consuming,
@@ -76,6 +77,8 @@ export interface BusConsumerDeps {
   startPosition?: StartPosition;
   onIgnored?: (eventType: string) => void;
   observer?: BusObserver;
+  /** Conditions that hold events back until an operator acts; /readyz reports them. */
+  alarms?: Alarms;
   /** The transport stopped for good on its own; the process should exit so it is restarted. */
   onFatal?: (err: unknown) => void;
 }
@@ -137,6 +140,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     startPosition: deps.startPosition,
     logger: deps.logger,
     observer: deps.observer,
+    alarms: deps.alarms,
     onFatal: deps.onFatal,
   });
 }
