@@ -65,8 +65,12 @@ export interface BusSettings {
   schemaRegistry?: { url: string; auth?: { username: string; password: string } };
   dlqSuffix: string;
   strictEventTypes: boolean;
+  /** How long a schema id the registry does not know is dead-lettered without asking again. */
+  unknownSchemaTtlMs?: number;
   debounceMs: number;
   concurrency: number;
+  /** When a course whose sync keeps failing is parked (dead-lettered as sync-failed). */
+  syncBudget?: { maxAttempts: number; maxRetryMs: number };
 }
 
 export interface BusConsumerDeps {
@@ -128,7 +132,13 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     ]);
   }
   const kafka = createKafka(bus.kafka, deps.logger);
-  const decoder = new KafkaEventDecoder(new SchemaRegistryClient(bus.schemaRegistry), decoderOptions);
+  const decoder = new KafkaEventDecoder(
+    new SchemaRegistryClient({
+      ...bus.schemaRegistry,
+      unknownIdTtlMs: bus.unknownSchemaTtlMs,
+    }),
+    decoderOptions,
+  );
   return new KafkaBusConsumer({
     kafka,
     groupId: bus.consumerGroup,
