@@ -98,6 +98,9 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     run: deps.sync,
     debounceMs: bus.debounceMs,
     concurrency: bus.concurrency,
+    budget: bus.syncBudget,
+    alarms: deps.alarms,
+    observer: deps.observer,
     logger: deps.logger,
   });
   const decoderOptions = { strict: bus.strictEventTypes, onIgnored: deps.onIgnored };

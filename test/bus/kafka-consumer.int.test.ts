@@ -287,6 +287,49 @@ describe('KafkaBusConsumer', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('parks a course whose sync keeps failing as sync-failed dead letters with its attempts, and commits past it', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({
+      topic,
+      messages: [
+        {
+          key: 'course-v1:Sick+X+R',
+          value: json('course-v1:Sick+X+R', 'sick-1'),
+          headers: { ce_id: 'sick-1' },
+        },
+        { key: 'course-v1:Fine+X+R', value: json('course-v1:Fine+X+R', 'fine-1') },
+      ],
+    });
+    const synced: string[] = [];
+    const coalescer = new Coalescer({
+      run: async (course, events) => {
+        if (course === 'course-v1:Sick+X+R')
+          throw new RetryableError('LMS answered 500 for course-v1:Sick+X+R');
+        synced.push(...events.map((e) => e.eventId));
+      },
+      debounceMs: 50,
+      concurrency: 2,
+      backoff: { initialMs: 20, maxMs: 50, multiplier: 2 },
+      budget: { maxAttempts: 3, maxRetryMs: 60_000 },
+    });
+    await startConsumer(topic, groupId, async () => undefined, undefined, { coalescer });
+
+    await waitFor(async () => (await committed(groupId, topic))[0] === '2', {
+      timeoutMs: 30_000,
+      what: 'commit past the parked course',
+    });
+    expect(synced).toEqual(['fine-1']);
+    const [letter] = await readAll(`${topic}${DLQ_SUFFIX}`, 1);
+    expect(letter!.headers).toMatchObject({
+      ce_id: 'sick-1',
+      [DLQ_HEADERS.reason]: 'sync-failed',
+      [DLQ_HEADERS.attempts]: '3',
+      [DLQ_HEADERS.offset]: '0',
+    });
+    expect(letter!.headers[DLQ_HEADERS.error]).toContain('LMS answered 500 for course-v1:Sick+X+R');
+  });
+
   it('commits nothing before the sync finished, so a restarted consumer applies the message again', async () => {
     const topic = await freshTopic();
     const groupId = uniqueName('group', '-');
