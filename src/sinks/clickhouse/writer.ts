@@ -50,9 +50,12 @@ export interface CourseDumpResult {
 }
 
 /**
- * Writes one dump of a course the way Aspects' sink does: the overview row, then every block row in
- * one INSERT (the dbt materialized view computes max(time_last_dumped) within each inserted block),
- * then the legacy relationship rows while that table exists.
+ * Writes one dump of a course with Aspects' rows: every block row in one INSERT (the dbt materialized
+ * view computes max(time_last_dumped) within each inserted block), the legacy relationship rows while
+ * that table exists, and the overview row last. ClickHouse has no transaction across tables, so the
+ * order is what keeps a dump whole for readers: a dump that has its overview row has all its rows, and a
+ * process killed in between leaves only block (and relationship) rows of a dump no overview names; the
+ * redelivered event then writes a complete, newer dump.
  *
  * Every try, here or by the caller, resends the same dump (same dump_id and time_last_dumped). Two
  * guards keep a copy from landing twice: before each insert the table is checked for rows of this
@@ -70,14 +73,6 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     columns,
     lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
   });
-
-  const overview = courseOverviewRow(snapshot, dump);
-  rowsByTable.course_overviews = await insertDump(
-    ctx,
-    dump,
-    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
-    [overview],
-  );
 
   const blocks = courseBlockRows(outline, dump);
   rowsByTable.course_blocks = await insertDump(
@@ -102,6 +97,14 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       ctx.tableCache?.set(RELATIONSHIPS, false);
     }
   }
+
+  const overview = courseOverviewRow(snapshot, dump);
+  rowsByTable.course_overviews = await insertDump(
+    ctx,
+    dump,
+    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
+    [overview],
+  );
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
