@@ -1,4 +1,7 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
+
+// Not among the names Node can see in kafkajs' CommonJS exports: read it from the module object.
+const { ConfigResourceTypes } = kafkajs;
 
 /** Kafka's own default for `message.max.bytes`; used only while the broker cannot be asked. */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
