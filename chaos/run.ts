@@ -1,29 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { restoreStack, type Scenario, type ScenarioResult as Result } from './support.js';
 
 /**
  * `npm run chaos [-- --gentle] [name…]`: runs every scenario of chaos/scenarios/ against the real stack
  * (scripts/stack), one line of counts each, and exits 1 when anything was lost, duplicated or stuck.
  * Scenarios that take a shared server down run last; --gentle skips them.
  */
-
-interface Result {
-  sent: number;
-  deadLettered: number;
-  skipped: number;
-  lost: number;
-  partial: number;
-  duplicated: number;
-  drainedMs: number;
-  leaked?: number;
-}
-
-interface Scenario {
-  name: string;
-  disruptive?: boolean;
-  run(): Promise<Result>;
-}
 
 /** A scenario that has not finished by then is stuck. */
 const SCENARIO_TIMEOUT_MS = 4 * 60_000;
@@ -70,6 +54,21 @@ async function withTimeout(scenario: Scenario): Promise<Result> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+// Whatever ends the run, a shared server a scenario took down comes back first.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (err) => {
+    console.error(`chaos run aborted: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    restoreStack();
+    process.exit(1);
+  });
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    restoreStack();
+    process.exit(1);
+  });
 }
 
 const scenarios = (await loadScenarios()).filter(

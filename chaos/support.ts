@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
+import pg from 'pg';
 import { CATALOG_INFO_TOPIC, deadLetterTopic, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../src/bus/topics.js';
 import type { CourseSnapshot } from '../src/openedx/api-types.js';
 import { buildOutline } from '../src/outline/index.js';
@@ -40,12 +41,29 @@ export interface Scenario {
 const run = promisify(execFile);
 export const TOPICS = [XBLOCK_LIFECYCLE_TOPIC, CATALOG_INFO_TOPIC];
 
+const stackScript = path.join(repoRoot, 'scripts/stack');
+/** Services a scenario took down and has not brought back yet. */
+const downServices = new Set<string>();
+
 /** `scripts/stack down|up <svc>`: only chaos scenarios take a shared server down, and always bring it back. */
 export async function stack(action: 'up' | 'down', service: string): Promise<void> {
-  await run(path.join(repoRoot, 'scripts/stack'), [action, service], {
-    cwd: repoRoot,
-    timeout: 180_000,
-  });
+  if (action === 'down') downServices.add(service);
+  await run(stackScript, [action, service], { cwd: repoRoot, timeout: 180_000 });
+  if (action === 'up') downServices.delete(service);
+}
+
+/** Brings back, synchronously, whatever is still down: for a runner that is about to exit abnormally. */
+export function restoreStack(): void {
+  for (const service of downServices) {
+    try {
+      execFileSync(stackScript, ['up', service], { cwd: repoRoot, timeout: 180_000, stdio: 'ignore' });
+      downServices.delete(service);
+    } catch (err) {
+      console.error(
+        `could not bring ${service} back up: run \`scripts/stack up ${service}\` (${String(err)})`,
+      );
+    }
+  }
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,6 +80,7 @@ export class ChaosWorld {
   readonly kafka: Kafka;
   readonly lastPublished = new Map<string, Date>();
   sent = 0;
+  restarts = 0;
   private producer?: Producer;
 
   private constructor(
@@ -94,6 +113,8 @@ export class ChaosWorld {
     });
     const admin = kafka.admin();
     await admin.connect();
+    // A restarted Postgres ends the stores' connection; that must not end the run (queries reconnect).
+    stores.pg.on('error', () => undefined);
     const world = new ChaosWorld(lms, stores, admin, courses);
     await admin.createTopics({
       topics: TOPICS.map((t) => ({ topic: world.topic(t), numPartitions: options.partitions })),
@@ -244,9 +265,7 @@ export class ChaosWorld {
       const want = expected.get(b.courseKey);
       if (want && !overviews!.has(dumpId) && b.n > want.blocks) duplicated++;
     }
-    const { rows: runs } = await this.stores.pg.query<{ courseware_id: string }>(
-      'SELECT courseware_id FROM course_runs',
-    );
+    const runs = await this.pgRows<{ courseware_id: string }>('SELECT courseware_id FROM course_runs');
     const catalogued = new Set(runs.map((r) => r.courseware_id));
     let lost = 0;
     for (const [courseKey, at] of this.lastPublished) {
@@ -255,6 +274,37 @@ export class ChaosWorld {
       if (!times.some((t) => t >= at.getTime()) || !catalogued.has(courseKey)) lost++;
     }
     return { lost, partial, duplicated };
+  }
+
+  /** A connection of its own per query: the stores' client does not survive a Postgres restart. */
+  async pgRows<T extends object>(sql: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: this.stores.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<T>(sql)).rows;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Restarts any consumer that exited on its own (kafkajs gives up on a broker that stays away), as
+   * Kubernetes would; returns a function that stops watching.
+   */
+  supervise(env: Record<string, string> = {}): () => void {
+    let stopped = false;
+    const watch = (proc: CourseSinkProcess) =>
+      void proc.wait().then(async () => {
+        if (stopped) return;
+        const i = this.consumers.indexOf(proc);
+        if (i >= 0) this.consumers.splice(i, 1);
+        this.restarts++;
+        watch(await this.startConsumer(env));
+      });
+    for (const proc of this.consumers) watch(proc);
+    return () => {
+      stopped = true;
+    };
   }
 
   tails(): string {
@@ -269,6 +319,8 @@ export class ChaosWorld {
     await this.admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) }).catch(() => undefined);
     await this.admin.deleteGroups([this.group]).catch(() => undefined);
     await this.admin.disconnect();
+    // Through a connection of its own: the stores' one may not have survived a Postgres restart.
+    await this.pgRows(`DROP SCHEMA IF EXISTS ${this.stores.postgresSchema} CASCADE`).catch(() => undefined);
     await this.stores.close();
     await this.lms.close();
   }
