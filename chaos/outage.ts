@@ -1,3 +1,6 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { courseKeySegment } from '../src/sinks/exports/names.js';
+import { stackVar } from '../test/support/stack.js';
 import { pause, stack, ChaosWorld, type Scenario, type ScenarioResult } from './support.js';
 
 /** How long the service stays down; short, because other work shares the stack's servers. */
@@ -53,7 +56,11 @@ export function outageScenario(service: 'clickhouse' | 'postgres' | 's3' | 'kafk
   };
 }
 
-/** Waits (bounded) for every course's export; counts the courses without one and objects left pending. */
+/**
+ * Waits (bounded) for every course's export; counts the courses without one, and the objects in the bucket
+ * that no s3_files row knows (leaked: neither served nor ever cleaned up). A pending row whose upload
+ * failed while S3 was down is not a leak: it is the janitor's record of what to remove.
+ */
 async function exportsSettled(world: ChaosWorld, keys: string[]) {
   const deadline = Date.now() + 100_000;
   let missing = keys.length;
@@ -64,8 +71,16 @@ async function exportsSettled(world: ChaosWorld, keys: string[]) {
     if (missing === 0) break;
     await pause(1_000);
   }
-  const pending = await world.pgRows<{ n: string }>(
-    "SELECT count(*) AS n FROM s3_files WHERE status = 'pending'",
-  );
-  return { missingExports: missing, leaked: Number(pending[0]?.n ?? 0) };
+  const known = new Set((await world.pgRows<{ key: string }>('SELECT key FROM s3_files')).map((r) => r.key));
+  let leaked = 0;
+  for (const courseKey of keys) {
+    const listed = await world.stores.s3.send(
+      new ListObjectsV2Command({
+        Bucket: stackVar('S3_BUCKET'),
+        Prefix: `s3_files/courses/${courseKeySegment(courseKey)}/`,
+      }),
+    );
+    for (const object of listed.Contents ?? []) if (object.Key && !known.has(object.Key)) leaked++;
+  }
+  return { missingExports: missing, leaked };
 }

@@ -102,8 +102,10 @@ export class ChaosWorld {
     blocks?: number;
   }): Promise<ChaosWorld> {
     const lms = await TestLms.start();
+    // A run of its own in every course key keeps this world's rows and objects apart from other runs'.
+    const run = `R${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
     const courses = Array.from({ length: options.courses }, (_, i) =>
-      syntheticCourse({ blocks: options.blocks ?? 40, courseKey: `course-v1:ChaosX+C${i}+2026` }),
+      syntheticCourse({ blocks: options.blocks ?? 40, courseKey: `course-v1:ChaosX+C${i}+${run}` }),
     );
     for (const course of courses) lms.setCourse(course);
     const stores = await E2eStores.create();
