@@ -89,8 +89,11 @@ export interface KafkaBusConsumerOptions {
   observer?: BusObserver;
   /** Where a dead letter the broker keeps refusing is reported, so /readyz says why a partition waits. */
   alarms?: Alarms;
-  /** Failed produces of one dead letter before it is alarmed and counted; it is still retried after. */
-  deadLetterAlarmAfter?: number;
+  /**
+   * Failed tries of one decode or dead-letter produce before it is alarmed (and, for a dead letter,
+   * counted); it is still retried after. Default 5.
+   */
+  alarmAfterAttempts?: number;
   /** The consumer stopped for good on its own (kafkajs will not restart it). */
   onFatal?: (err: unknown) => void;
   now?: () => Date;
@@ -322,19 +325,32 @@ export class KafkaBusConsumer implements BusConsumer {
       await sleep(ms, signal);
     };
 
+    // A registry that stays unreachable holds the partition: that is said in /readyz, not only in logs.
+    const alarmKey = `decode:${topic}[${partition}]`;
+    let alarmed = false;
     let event: CourseEvent | null;
     try {
       event = await retry(() => this.options.decode(raw), this.retryPolicy, {
         isRetryable,
         signal: this.intake.signal,
         sleep: heartbeatingSleep,
-        onRetry: (err, attempt, delayMs) =>
+        onRetry: (err, attempt, delayMs) => {
           this.options.logger?.warn(
             { err, topic, partition, offset: message.offset, attempt, delayMs },
             'decoding failed, will retry',
-          ),
+          );
+          if (attempt >= (this.options.alarmAfterAttempts ?? 5) && !alarmed) {
+            alarmed = true;
+            this.options.alarms?.raise(
+              alarmKey,
+              `decoding ${topic}[${partition}]@${message.offset} keeps failing, the partition waits: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          }
+        },
       });
+      if (alarmed) this.options.alarms?.clear(alarmKey);
     } catch (err) {
+      if (alarmed) this.options.alarms?.clear(alarmKey);
       if (this.intake.signal.aborted) return;
       // Only permanent decode failures get here; anything else (a heartbeat seeing a rebalance) is kafkajs' to handle.
       if (isRetryable(err)) throw err;
@@ -427,7 +443,7 @@ export class KafkaBusConsumer implements BusConsumer {
       details,
     );
     const alarmKey = `dead-letter:${dlqTopic}`;
-    const alarmAfter = this.options.deadLetterAlarmAfter ?? 5;
+    const alarmAfter = this.options.alarmAfterAttempts ?? 5;
     let limit = await this.maxMessageBytes(dlqTopic);
     let alarmed = false;
     await retry(

@@ -265,7 +265,7 @@ describe('KafkaBusConsumer', () => {
     const failures: string[] = [];
     const consumer = await startConsumer(topic, groupId, async () => undefined, undefined, {
       alarms,
-      deadLetterAlarmAfter: 2,
+      alarmAfterAttempts: 2,
       observer: {
         eventConsumed: () => undefined,
         decodeFailed: () => undefined,
@@ -285,6 +285,36 @@ describe('KafkaBusConsumer', () => {
     const started = Date.now();
     await consumer.stop(1_000);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('alarms while a decode keeps failing retryably, and clears the alarm once it succeeds', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({ topic, messages: [{ key: 'k', value: json('course-v1:A+B+C', 'late') }] });
+    const alarms = new Alarms();
+    const seen: string[][] = [];
+    let failures = 4;
+    const synced: string[] = [];
+    await startConsumer(
+      topic,
+      groupId,
+      async (_course, events) => void synced.push(...events.map((e) => e.eventId)),
+      undefined,
+      {
+        alarms,
+        alarmAfterAttempts: 2,
+        decode: async (message) => {
+          seen.push(alarms.list().map((a) => a.message));
+          if (failures-- > 0) throw new RetryableError('schema registry unreachable');
+          return decodeJson(message);
+        },
+      },
+    );
+    await waitFor(() => synced.includes('late'), { timeoutMs: 30_000, what: 'the event after the outage' });
+    expect(
+      seen.some((messages) => messages.some((m) => m.includes(`decoding ${topic}[0]@0 keeps failing`))),
+    ).toBe(true);
+    expect(alarms.list()).toEqual([]);
   });
 
   it('parks a course whose sync keeps failing as sync-failed dead letters with its attempts, and commits past it', async () => {
