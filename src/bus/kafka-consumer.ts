@@ -28,6 +28,16 @@ import { deadLetterTopic } from './topics.js';
  * retained offset by default so events produced before the first start are not lost.
  */
 
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
 /** kafkajs wraps the broker's refusal (a protocol error of that type) in the error of its retrier. */
 function isMessageTooLarge(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -444,7 +454,8 @@ export class KafkaBusConsumer implements BusConsumer {
     );
     const alarmKey = `dead-letter:${dlqTopic}`;
     const alarmAfter = this.options.alarmAfterAttempts ?? 5;
-    let limit = await this.maxMessageBytes(dlqTopic);
+    // Asking the broker must not outlast a stop either.
+    let limit = await untilAborted(this.maxMessageBytes(dlqTopic), signal);
     let alarmed = false;
     await retry(
       async () => {
