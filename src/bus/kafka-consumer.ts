@@ -28,24 +28,6 @@ import { deadLetterTopic } from './topics.js';
  * retained offset by default so events produced before the first start are not lost.
  */
 
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
-}
-
-/** kafkajs wraps the broker's refusal (a protocol error of that type) in the error of its retrier. */
-function isMessageTooLarge(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
-  }
-  return false;
-}
-
 /** A consumed message as decoding and dead-lettering need it. */
 export interface KafkaBusMessage {
   topic: string;
@@ -525,4 +507,23 @@ export class KafkaBusConsumer implements BusConsumer {
   trackedPartitions(): TopicPartition[] {
     return this.offsets.assigned();
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+/** kafkajs wraps the broker's refusal (a protocol error of that type) in the error of its retrier. */
+function isMessageTooLarge(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
+  }
+  return false;
 }
