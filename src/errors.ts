@@ -19,6 +19,24 @@ export class PermanentError extends Error {
   }
 }
 
+/**
+ * The deployment, not the course, is wrong: credentials refused, a grant, database or table missing.
+ * Every course would fail alike, so it is retried without a per-course budget (nothing is parked for
+ * it) and reported as not-ready until an operator fixes it.
+ */
+export class MisconfigurationError extends RetryableError {
+  override name = 'MisconfigurationError';
+  readonly misconfiguration = true as const;
+}
+
+/** The MisconfigurationError `err` is or wraps, if any: its message says what the operator must fix. */
+export function findMisconfiguration(err: unknown): MisconfigurationError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof MisconfigurationError) return e;
+  }
+  return undefined;
+}
+
 /** Anything not known to be permanent is treated as retryable: losing an event is worse than retrying. */
 export function isRetryable(err: unknown): boolean {
   return !(err instanceof PermanentError);

@@ -57,10 +57,13 @@ const EnvSchema = z.object({
   EVENT_BUS_TOPICS: optionalString,
   EVENT_BUS_DLQ_SUFFIX: optionalString.transform((v) => v ?? '.dlq'),
   EVENT_BUS_STRICT_EVENT_TYPES: bool(false),
+  EVENT_BUS_UNKNOWN_SCHEMA_TTL_MS: int(300_000),
   // The LMS serves the old block structure until its cache rebuild runs, 30 s after a publish plus the
   // task's queue and collect time (openedx/core/djangoapps/content/block_structure/signals.py).
   SYNC_DEBOUNCE_MS: int(45_000),
   SYNC_CONCURRENCY: int(4, 1),
+  SYNC_MAX_ATTEMPTS: int(8, 1),
+  SYNC_MAX_RETRY_MS: int(1_800_000),
 
   LMS_BASE_URL: url,
   LMS_OAUTH_CLIENT_ID: optionalString,
@@ -173,8 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
       dlqSuffix: e.EVENT_BUS_DLQ_SUFFIX,
       strictEventTypes: e.EVENT_BUS_STRICT_EVENT_TYPES,
+      unknownSchemaTtlMs: e.EVENT_BUS_UNKNOWN_SCHEMA_TTL_MS,
       debounceMs: e.SYNC_DEBOUNCE_MS,
       concurrency: e.SYNC_CONCURRENCY,
+      syncBudget: { maxAttempts: e.SYNC_MAX_ATTEMPTS, maxRetryMs: e.SYNC_MAX_RETRY_MS },
     },
     lms:
       e.LMS_BASE_URL && e.LMS_OAUTH_CLIENT_ID && e.LMS_OAUTH_CLIENT_SECRET

@@ -51,6 +51,22 @@ export class Metrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly deadLetterFailures = new Counter({
+    name: 'course_sink_dead_letter_failures_total',
+    help: 'Dead letters the broker kept refusing (their partition waits until the cause is fixed), by dead-letter topic.',
+    labelNames: ['topic'] as const,
+    registers: [this.registry],
+  });
+  private readonly retrying = new Gauge({
+    name: 'course_sink_courses_retrying',
+    help: 'Courses whose sync failed retryably and that wait for their next attempt.',
+    registers: [this.registry],
+  });
+  private readonly parked = new Counter({
+    name: 'course_sink_courses_parked_total',
+    help: 'Courses whose sync used up its retry budget; their events were dead-lettered with reason sync-failed.',
+    registers: [this.registry],
+  });
   private readonly syncsStarted = new Counter({
     name: 'course_sink_syncs_started_total',
     help: 'Course syncs started.',
@@ -129,6 +145,18 @@ export class Metrics {
 
   deadLettered(reason: string): void {
     this.deadLetters.inc({ reason });
+  }
+
+  deadLetterFailed(topic: string): void {
+    this.deadLetterFailures.inc({ topic });
+  }
+
+  coursesRetrying(count: number): void {
+    this.retrying.set(count);
+  }
+
+  courseParked(): void {
+    this.parked.inc();
   }
 
   syncStarted(_courseKey: string): void {

@@ -1,3 +1,4 @@
+import type { Alarms } from '../alarms.js';
 import type { BusConsumer } from '../bus/consumer.js';
 import type { Config } from './config.js';
 import type { ExportsRuntime } from './exports.js';
@@ -10,6 +11,7 @@ export function readinessChecks(deps: {
   stores: Stores;
   bus?: BusConsumer;
   exports?: ExportsRuntime;
+  alarms?: Alarms;
 }): ReadinessCheck[] {
   const checks: ReadinessCheck[] = [
     {
@@ -41,6 +43,18 @@ export function readinessChecks(deps: {
       name: deps.config.s3 ? 's3' : 'exports-dir',
       run: async () => {
         await store.list('course-sink-readiness/');
+      },
+    });
+  }
+  if (deps.alarms) {
+    const alarms = deps.alarms;
+    // The stores may answer while events still cannot get through (a refused dead letter, rejected credentials).
+    checks.push({
+      name: 'progress',
+      run: async () => {
+        const active = alarms.list();
+        if (active.length > 0)
+          throw new Error(active.map((a) => `${a.message} (since ${a.since.toISOString()})`).join('; '));
       },
     });
   }

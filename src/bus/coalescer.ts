@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
-import { isRetryable } from '../errors.js';
+import type { Alarms } from '../alarms.js';
+import { findMisconfiguration, isRetryable } from '../errors.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
 import type { CourseEvent } from './events.js';
+import type { BusObserver } from './observer.js';
 
 /**
  * Turns a stream of course events into as few syncs as possible without losing any: per course,
@@ -10,12 +12,17 @@ import type { CourseEvent } from './events.js';
  * `concurrency` run at all. Every event is acknowledged exactly once, after the sync that covered it
  * succeeded (applied) or failed permanently (dead-lettered); a retryable failure acknowledges nothing
  * and retries with backoff, taking along whatever arrived meanwhile.
+ *
+ * The coalescer owns the per-course retry budget: the stores' adapters retry a single request a few
+ * times, and a sync that still fails is retried here, up to `budget`, then parked (its events are
+ * dead-lettered as `sync-failed` and the partition moves on). A misconfiguration (credentials, grants)
+ * fails every course alike: it is retried without budget and raised as an alarm instead.
  */
 
 /** How the transport learns an event is finished, so it can commit or acknowledge it. */
 export interface EventAck {
   applied(): void;
-  deadLettered(reason: string, err: unknown): void;
+  deadLettered(reason: string, err: unknown, details?: { attempts?: number }): void;
 }
 
 /** The per-course sync. A `CourseDeleted` among the events is passed along for it to decide. */
@@ -40,7 +47,13 @@ export interface SyncOutcome {
   courseKey: string;
   events: number;
   durationMs: number;
-  outcome: 'applied' | 'retrying' | 'dead-lettered' | 'abandoned';
+  outcome: 'applied' | 'retrying' | 'dead-lettered' | 'parked' | 'abandoned';
+}
+
+/** When a course whose sync keeps failing is given up on: attempts in total, and time since the first failure. */
+export interface SyncBudget {
+  maxAttempts: number;
+  maxRetryMs: number;
 }
 
 export interface CoalescerOptions {
@@ -51,8 +64,13 @@ export interface CoalescerOptions {
   maxWaitMs?: number;
   /** Syncs in flight across all courses. */
   concurrency: number;
-  /** Retries of retryable sync failures; attempts are unbounded whatever `maxAttempts` says. */
+  /** Delays between retries of a failed sync; how many there are is `budget`'s to say. */
   backoff?: BackoffPolicy;
+  /** Unset: a retryable failure is retried until it succeeds. */
+  budget?: SyncBudget;
+  /** Where a misconfiguration is reported while its syncs wait. */
+  alarms?: Alarms;
+  observer?: Pick<BusObserver, 'coursesRetrying' | 'courseParked'>;
   random?: () => number;
   timers?: Timers;
   logger?: CoalescerLogger;
@@ -93,7 +111,13 @@ interface CourseState {
   /** Waiting out a retry delay; new events join the retry instead of restarting a window. */
   backingOff: boolean;
   failedAttempts: number;
+  /** When the first of the failures counted in `failedAttempts` happened. */
+  firstFailedAt?: number;
+  /** Failures from misconfiguration in a row: they space the retries but are not the course's fault. */
+  misconfiguredAttempts: number;
 }
+
+const MISCONFIGURED = 'sync-misconfiguration';
 
 export class Coalescer {
   private readonly courses = new Map<string, CourseState>();
@@ -128,6 +152,7 @@ export class Coalescer {
         queued: false,
         backingOff: false,
         failedAttempts: 0,
+        misconfiguredAttempts: 0,
       };
       this.courses.set(event.courseKey, state);
     }
@@ -194,7 +219,10 @@ export class Coalescer {
 
   private onDue(state: CourseState): void {
     state.timer = undefined;
-    state.backingOff = false;
+    if (state.backingOff) {
+      state.backingOff = false;
+      this.reportRetrying();
+    }
     state.due = true;
     if (state.running || state.queued || this.draining) return;
     state.queued = true;
@@ -237,33 +265,49 @@ export class Coalescer {
   private finish(state: CourseState, batch: Submission[], startedAt: number, err: unknown): void {
     state.running = undefined;
     this.active--;
-    const durationMs = this.timers.now() - startedAt;
+    const now = this.timers.now();
+    const durationMs = now - startedAt;
     const log = { courseKey: state.courseKey, events: batch.length, durationMs };
     let outcome: SyncOutcome['outcome'];
     if (this.abandoned) {
       outcome = 'abandoned';
     } else if (err === undefined) {
       outcome = 'applied';
-      state.failedAttempts = 0;
+      this.resetFailures(state);
+      this.options.alarms?.clear(MISCONFIGURED);
       for (const s of batch) this.acknowledge(state, () => s.ack.applied());
-    } else if (isRetryable(err)) {
+    } else if (isRetryable(err) && findMisconfiguration(err)) {
       outcome = 'retrying';
+      state.misconfiguredAttempts++;
+      this.options.alarms?.raise(
+        MISCONFIGURED,
+        `course syncs wait for the deployment to be fixed (${state.courseKey} last): ${findMisconfiguration(err)!.message}`,
+      );
+      this.retryLater(state, batch, startedAt, state.misconfiguredAttempts, log, err);
+    } else if (isRetryable(err)) {
       state.failedAttempts++;
-      state.pending = batch.concat(state.pending);
-      state.firstPendingAt = startedAt;
-      if (!this.draining) {
-        const delayMs = backoffDelay(this.backoff, state.failedAttempts, this.options.random);
-        this.options.logger?.warn(
-          { ...log, attempt: state.failedAttempts, retryInMs: delayMs, err },
-          'course sync failed, will retry; nothing is acknowledged until it succeeds',
+      state.firstFailedAt ??= startedAt;
+      const budget = this.options.budget;
+      const spentMs = now - state.firstFailedAt;
+      if (budget && (state.failedAttempts >= budget.maxAttempts || spentMs >= budget.maxRetryMs)) {
+        outcome = 'parked';
+        const attempts = state.failedAttempts;
+        this.resetFailures(state);
+        this.options.logger?.error(
+          { ...log, attempts, spentMs, err },
+          `course ${state.courseKey} failed ${attempts} sync attempt(s) over ${Math.round(spentMs / 1000)} s; ` +
+            'parking it: its events go to the dead-letter topic as sync-failed (replay them with `course-sink dlq replay` once the cause is fixed)',
         );
-        state.due = false;
-        state.backingOff = true;
-        this.setTimer(state, delayMs);
+        this.options.observer?.courseParked?.();
+        for (const s of batch)
+          this.acknowledge(state, () => s.ack.deadLettered('sync-failed', err, { attempts }));
+      } else {
+        outcome = 'retrying';
+        this.retryLater(state, batch, startedAt, state.failedAttempts, log, err);
       }
     } else {
       outcome = 'dead-lettered';
-      state.failedAttempts = 0;
+      this.resetFailures(state);
       const reason = deadLetterReason(err, 'sync-failed');
       this.options.logger?.error(
         { ...log, reason, err },
@@ -275,7 +319,40 @@ export class Coalescer {
     if (state.pending.length === 0 && state.timer === undefined && !state.due)
       this.courses.delete(state.courseKey);
     else if (state.due && !this.draining) this.onDue(state);
+    this.reportRetrying();
     this.pump();
+  }
+
+  /** Puts the batch back in front of what arrived meanwhile and waits out the backoff for `attempt`. */
+  private retryLater(
+    state: CourseState,
+    batch: Submission[],
+    startedAt: number,
+    attempt: number,
+    log: Record<string, unknown>,
+    err: unknown,
+  ): void {
+    state.pending = batch.concat(state.pending);
+    state.firstPendingAt = startedAt;
+    if (this.draining) return;
+    const delayMs = backoffDelay(this.backoff, attempt, this.options.random);
+    this.options.logger?.warn(
+      { ...log, attempt, retryInMs: delayMs, err },
+      'course sync failed, will retry; nothing is acknowledged until it succeeds',
+    );
+    state.due = false;
+    state.backingOff = true;
+    this.setTimer(state, delayMs);
+  }
+
+  private resetFailures(state: CourseState): void {
+    state.failedAttempts = 0;
+    state.firstFailedAt = undefined;
+    state.misconfiguredAttempts = 0;
+  }
+
+  private reportRetrying(): void {
+    if (this.options.observer?.coursesRetrying) this.options.observer.coursesRetrying(this.stats().retrying);
   }
 
   private acknowledge(state: CourseState, ack: () => void): void {

@@ -10,6 +10,7 @@ import { RedisBusConsumer } from './redis-consumer.js';
 import { SchemaRegistryClient } from './schema-registry.js';
 import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from './topics.js';
 import { ConfigError } from '../errors.js';
+import type { Alarms } from '../alarms.js';
 
 /**
  * What the rest of course-sink sees of the event bus, whichever transport carries it: start consuming,
@@ -64,8 +65,12 @@ export interface BusSettings {
   schemaRegistry?: { url: string; auth?: { username: string; password: string } };
   dlqSuffix: string;
   strictEventTypes: boolean;
+  /** How long a schema id the registry does not know is dead-lettered without asking again. */
+  unknownSchemaTtlMs?: number;
   debounceMs: number;
   concurrency: number;
+  /** When a course whose sync keeps failing is parked (dead-lettered as sync-failed). */
+  syncBudget?: { maxAttempts: number; maxRetryMs: number };
 }
 
 export interface BusConsumerDeps {
@@ -76,6 +81,8 @@ export interface BusConsumerDeps {
   startPosition?: StartPosition;
   onIgnored?: (eventType: string) => void;
   observer?: BusObserver;
+  /** Conditions that hold events back until an operator acts; /readyz reports them. */
+  alarms?: Alarms;
   /** The transport stopped for good on its own; the process should exit so it is restarted. */
   onFatal?: (err: unknown) => void;
 }
@@ -91,6 +98,9 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     run: deps.sync,
     debounceMs: bus.debounceMs,
     concurrency: bus.concurrency,
+    budget: bus.syncBudget,
+    alarms: deps.alarms,
+    observer: deps.observer,
     logger: deps.logger,
   });
   const decoderOptions = { strict: bus.strictEventTypes, onIgnored: deps.onIgnored };
@@ -125,7 +135,13 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     ]);
   }
   const kafka = createKafka(bus.kafka, deps.logger);
-  const decoder = new KafkaEventDecoder(new SchemaRegistryClient(bus.schemaRegistry), decoderOptions);
+  const decoder = new KafkaEventDecoder(
+    new SchemaRegistryClient({
+      ...bus.schemaRegistry,
+      unknownIdTtlMs: bus.unknownSchemaTtlMs,
+    }),
+    decoderOptions,
+  );
   return new KafkaBusConsumer({
     kafka,
     groupId: bus.consumerGroup,
@@ -137,6 +153,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     startPosition: deps.startPosition,
     logger: deps.logger,
     observer: deps.observer,
+    alarms: deps.alarms,
     onFatal: deps.onFatal,
   });
 }

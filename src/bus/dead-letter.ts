@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DecodeError } from './decode-error.js';
 import type { KafkaHeaders } from './headers.js';
 
@@ -14,6 +15,11 @@ export const DLQ_HEADERS = {
   topic: 'course_sink_source_topic',
   partition: 'course_sink_source_partition',
   offset: 'course_sink_source_offset',
+  /** Sync attempts made before a course was parked (reason sync-failed). */
+  attempts: 'course_sink_sync_attempts',
+  /** Set when the broker could not take the whole original: its length in bytes, and its sha256. */
+  truncatedFrom: 'course_sink_dlq_truncated_from',
+  valueSha256: 'course_sink_dlq_value_sha256',
 } as const;
 
 const OUR_PREFIX = 'course_sink_';
@@ -35,12 +41,21 @@ export interface DeadLetterMessage {
   headers: KafkaHeaders;
 }
 
+/** What a dead letter says beyond its reason and error. */
+export interface DeadLetterDetails {
+  /** Sync attempts made before the course was parked. */
+  attempts?: number;
+}
+
 export interface ParsedDeadLetter {
   /** The message as it was first consumed, ready to be produced again to `original.topic`. */
   original: OriginalMessage & { headers: KafkaHeaders };
   reason: string;
   error: string;
   time: Date;
+  attempts?: number;
+  /** The original value's length when the dead letter carries only a prefix of it: not replayable. */
+  truncatedFrom?: number;
 }
 
 /** The record to produce to the dead-letter topic for `original`. */
@@ -49,6 +64,7 @@ export function buildDeadLetter(
   reason: string,
   error: unknown,
   now: Date,
+  details: DeadLetterDetails = {},
 ): DeadLetterMessage {
   return {
     key: original.key,
@@ -61,8 +77,55 @@ export function buildDeadLetter(
       [DLQ_HEADERS.topic]: Buffer.from(original.topic, 'utf8'),
       [DLQ_HEADERS.partition]: Buffer.from(String(original.partition), 'utf8'),
       [DLQ_HEADERS.offset]: Buffer.from(original.offset, 'utf8'),
+      ...(details.attempts === undefined
+        ? {}
+        : { [DLQ_HEADERS.attempts]: Buffer.from(String(details.attempts), 'utf8') }),
     },
   };
+}
+
+/** Bytes a record needs in a produce request beyond its key, value and headers, generously (varints, batch header). */
+const RECORD_OVERHEAD = 512;
+/** The most of an oversize original a dead letter keeps: enough to recognise it, small for any broker. */
+export const MAX_KEPT_PREFIX = 64 * 1024;
+
+type Bytes = Buffer | string | null;
+const byteLength = (b: Bytes | undefined) => (b === null || b === undefined ? 0 : Buffer.byteLength(b));
+
+/** An upper bound of the bytes `letter` takes on the broker. */
+export function deadLetterSize(letter: { key: Bytes; value: Bytes; headers: KafkaHeaders }): number {
+  let size = RECORD_OVERHEAD + byteLength(letter.key) + byteLength(letter.value);
+  for (const [name, value] of Object.entries(letter.headers)) {
+    for (const v of Array.isArray(value) ? value : [value])
+      size += Buffer.byteLength(name) + byteLength(v) + 10;
+  }
+  return size;
+}
+
+/**
+ * The dead letter as the broker can take it: unchanged when it fits `maxBytes`, otherwise with the
+ * original's position and headers but only a prefix of its value (and, if need be, of its key), plus
+ * the original length and sha256 so it can still be identified. A dead letter must always land:
+ * one the broker refuses would hold its partition forever.
+ */
+export function fitDeadLetter<L extends { key: Bytes; value: Bytes; headers: KafkaHeaders }>(
+  letter: L,
+  maxBytes: number,
+): L {
+  if (deadLetterSize(letter) <= maxBytes) return letter;
+  const value = Buffer.from(letter.value ?? '');
+  const headers: KafkaHeaders = {
+    ...letter.headers,
+    [DLQ_HEADERS.truncatedFrom]: Buffer.from(String(value.length), 'utf8'),
+    [DLQ_HEADERS.valueSha256]: Buffer.from(createHash('sha256').update(value).digest('hex'), 'utf8'),
+  };
+  const room = (fixed: number) => Math.max(0, Math.min(MAX_KEPT_PREFIX, maxBytes - fixed));
+  let key = letter.key === null ? null : Buffer.from(letter.key);
+  if (key && deadLetterSize({ key, value: null, headers }) > maxBytes) {
+    key = key.subarray(0, room(deadLetterSize({ key: null, value: null, headers })));
+  }
+  const kept = value.subarray(0, room(deadLetterSize({ key, value: null, headers })));
+  return { ...letter, key, value: kept, headers };
 }
 
 /** Reads a message from a dead-letter topic back. Throws DecodeError('bad-headers') if it is not one of ours. */
@@ -91,6 +154,12 @@ export function parseDeadLetter(message: {
       'dead-letter headers course_sink_source_partition or course_sink_dlq_time are malformed',
     );
   }
+  const number = (name: string): number | undefined => {
+    const raw = headers[name];
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    const n = first === undefined ? NaN : Number(first.toString());
+    return Number.isInteger(n) ? n : undefined;
+  };
   return {
     original: {
       key: message.key,
@@ -103,6 +172,8 @@ export function parseDeadLetter(message: {
     reason: get(DLQ_HEADERS.reason),
     error: get(DLQ_HEADERS.error),
     time,
+    attempts: number(DLQ_HEADERS.attempts),
+    truncatedFrom: number(DLQ_HEADERS.truncatedFrom),
   };
 }
 

@@ -7,10 +7,13 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
+import type { Alarms } from '../alarms.js';
 import { isRetryable } from '../errors.js';
 import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
 import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
+import { deadLetterSize, fitDeadLetter, type DeadLetterDetails } from './dead-letter.js';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
 import { OffsetTracker, type TopicPartition } from './offsets.js';
@@ -51,6 +54,7 @@ export type BuildDeadLetter = (
   reason: string,
   error: unknown,
   now: Date,
+  details?: DeadLetterDetails,
 ) => DeadLetterRecord;
 
 export interface KafkaBusConsumerOptions {
@@ -75,6 +79,13 @@ export interface KafkaBusConsumerOptions {
   maxWaitTimeMs?: number;
   logger?: CoalescerLogger;
   observer?: BusObserver;
+  /** Where a dead letter the broker keeps refusing is reported, so /readyz says why a partition waits. */
+  alarms?: Alarms;
+  /**
+   * Failed tries of one decode or dead-letter produce before it is alarmed (and, for a dead letter,
+   * counted); it is still retried after. Default 5.
+   */
+  alarmAfterAttempts?: number;
   /** The consumer stopped for good on its own (kafkajs will not restart it). */
   onFatal?: (err: unknown) => void;
   now?: () => Date;
@@ -101,6 +112,8 @@ export class KafkaBusConsumer implements BusConsumer {
   private readonly deadLettering = new Set<Promise<void>>();
   private readonly retryPolicy: BackoffPolicy;
   private readonly maxOutstanding: number;
+  /** Per dead-letter topic, the largest record its broker takes, read from the topic or broker config. */
+  private readonly messageLimits = new Map<string, number>();
 
   constructor(private readonly options: KafkaBusConsumerOptions) {
     this.retryPolicy = { ...(options.retryPolicy ?? DEFAULT_BACKOFF), maxAttempts: undefined };
@@ -200,15 +213,20 @@ export class KafkaBusConsumer implements BusConsumer {
     return this.joined;
   }
 
-  async lag(): Promise<PartitionLag[]> {
-    if (this.stopping) return [];
-    // One admin client for every scrape, created once even when scrapes overlap.
+  /** One admin client for lag scrapes and config lookups, created once even when callers overlap. */
+  private adminClient(): Promise<Admin> {
     this.admin ??= (async () => {
       const admin = this.options.kafka.admin();
       await admin.connect();
       return admin;
     })();
-    const admin = await this.admin;
+    this.admin.catch(() => (this.admin = undefined));
+    return this.admin;
+  }
+
+  async lag(): Promise<PartitionLag[]> {
+    if (this.stopping) return [];
+    const admin = await this.adminClient();
     const topics = [...this.options.topics];
     const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics });
     const out: PartitionLag[] = [];
@@ -299,19 +317,32 @@ export class KafkaBusConsumer implements BusConsumer {
       await sleep(ms, signal);
     };
 
+    // A registry that stays unreachable holds the partition: that is said in /readyz, not only in logs.
+    const alarmKey = `decode:${topic}[${partition}]`;
+    let alarmed = false;
     let event: CourseEvent | null;
     try {
       event = await retry(() => this.options.decode(raw), this.retryPolicy, {
         isRetryable,
         signal: this.intake.signal,
         sleep: heartbeatingSleep,
-        onRetry: (err, attempt, delayMs) =>
+        onRetry: (err, attempt, delayMs) => {
           this.options.logger?.warn(
             { err, topic, partition, offset: message.offset, attempt, delayMs },
             'decoding failed, will retry',
-          ),
+          );
+          if (attempt >= (this.options.alarmAfterAttempts ?? 5) && !alarmed) {
+            alarmed = true;
+            this.options.alarms?.raise(
+              alarmKey,
+              `decoding ${topic}[${partition}]@${message.offset} keeps failing, the partition waits: ${err instanceof Error ? err.message : String(err)}`,
+            );
+          }
+        },
       });
+      if (alarmed) this.options.alarms?.clear(alarmKey);
     } catch (err) {
+      if (alarmed) this.options.alarms?.clear(alarmKey);
       if (this.intake.signal.aborted) return;
       // Only permanent decode failures get here; anything else (a heartbeat seeing a rebalance) is kafkajs' to handle.
       if (isRetryable(err)) throw err;
@@ -339,7 +370,7 @@ export class KafkaBusConsumer implements BusConsumer {
     event.position = { topic, partition, offset: message.offset };
     const accepted = this.options.coalescer.submit(event, {
       applied: done,
-      deadLettered: (reason, err) => this.deadLetterInBackground(raw, reason, err, done),
+      deadLettered: (reason, err, details) => this.deadLetterInBackground(raw, reason, err, done, details),
     });
     if (accepted && this.offsets.outstanding() >= this.maxOutstanding && !this.paused) {
       this.options.logger?.warn(
@@ -362,8 +393,14 @@ export class KafkaBusConsumer implements BusConsumer {
     this.options.logger?.info({ outstanding: this.offsets.outstanding() }, 'resuming fetches');
   }
 
-  private deadLetterInBackground(raw: KafkaBusMessage, reason: string, err: unknown, done: () => void): void {
-    const sending = this.deadLetter(raw, reason, err, this.background.signal).then(
+  private deadLetterInBackground(
+    raw: KafkaBusMessage,
+    reason: string,
+    err: unknown,
+    done: () => void,
+    details?: DeadLetterDetails,
+  ): void {
+    const sending = this.deadLetter(raw, reason, err, this.background.signal, sleep, details).then(
       done,
       (sendErr: unknown) => {
         this.options.logger?.warn(
@@ -376,34 +413,84 @@ export class KafkaBusConsumer implements BusConsumer {
     this.deadLettering.add(tracked);
   }
 
-  /** Produces the dead letter and waits for the broker's acknowledgement, retrying until it lands or `signal` aborts. */
+  /**
+   * Produces the dead letter and waits for the broker's acknowledgement, retrying until it lands or
+   * `signal` aborts. It is cut to what the dead-letter topic accepts first, so only a broker that is
+   * down or refuses us can hold it up; that is alarmed and counted, never silent.
+   */
   private async deadLetter(
     raw: KafkaBusMessage,
     reason: string,
     error: unknown,
     signal: AbortSignal,
     wait: typeof sleep = sleep,
+    details?: DeadLetterDetails,
   ): Promise<void> {
     const dlqTopic = deadLetterTopic(raw.topic, this.options.dlqSuffix);
-    const record = this.options.buildDeadLetter(raw, reason, error, this.options.now?.() ?? new Date());
+    const full = this.options.buildDeadLetter(
+      raw,
+      reason,
+      error,
+      this.options.now?.() ?? new Date(),
+      details,
+    );
+    const alarmKey = `dead-letter:${dlqTopic}`;
+    const alarmAfter = this.options.alarmAfterAttempts ?? 5;
+    // Asking the broker must not outlast a stop either.
+    let limit = await untilAborted(this.maxMessageBytes(dlqTopic), signal);
+    let alarmed = false;
     await retry(
       async () => {
         if (!this.producer) throw new Error('dead-letter producer not started');
-        await this.producer.send({ topic: dlqTopic, acks: -1, messages: [record] });
+        const record = fitDeadLetter(full, limit);
+        try {
+          await this.producer.send({ topic: dlqTopic, acks: -1, messages: [record] });
+        } catch (err) {
+          // The broker's real limit is below what its config said (e.g. a proxy): aim lower next time.
+          if (isMessageTooLarge(err)) limit = Math.floor(Math.min(limit, deadLetterSize(record)) / 2);
+          throw err;
+        }
         this.options.observer?.deadLettered(reason);
+        if (alarmed) this.options.alarms?.clear(alarmKey);
       },
       this.retryPolicy,
       {
         isRetryable: () => true,
         signal,
         sleep: wait,
-        onRetry: (err, attempt, delayMs) =>
+        onRetry: (err, attempt, delayMs) => {
+          const advice = `writing to dead-letter topic ${dlqTopic} failed; check that it exists and this service may write to it`;
           this.options.logger?.warn(
             { err, dlqTopic, offset: raw.offset, partition: raw.partition, attempt, delayMs },
-            `writing to dead-letter topic ${dlqTopic} failed, will retry; check that it exists and this service may write to it`,
-          ),
+            `${advice}; will retry`,
+          );
+          if (attempt >= alarmAfter && !alarmed) {
+            alarmed = true;
+            this.options.observer?.deadLetterFailed?.(dlqTopic);
+            this.options.alarms?.raise(
+              alarmKey,
+              `${advice}: ${raw.topic}[${raw.partition}]@${raw.offset} waits (${err instanceof Error ? err.message : String(err)})`,
+            );
+          }
+        },
       },
     );
+  }
+
+  private async maxMessageBytes(topic: string): Promise<number> {
+    const known = this.messageLimits.get(topic);
+    if (known !== undefined) return known;
+    try {
+      const limit = await readMaxMessageBytes(await this.adminClient(), topic);
+      this.messageLimits.set(topic, limit);
+      return limit;
+    } catch (err) {
+      this.options.logger?.warn(
+        { err, topic },
+        `could not read max.message.bytes of ${topic}; assuming Kafka's default until the broker answers`,
+      );
+      return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    }
   }
 
   private async settleDeadLetters(graceMs: number): Promise<void> {
@@ -420,4 +507,23 @@ export class KafkaBusConsumer implements BusConsumer {
   trackedPartitions(): TopicPartition[] {
     return this.offsets.assigned();
   }
+}
+
+/** `promise`, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}
+
+/** kafkajs wraps the broker's refusal (a protocol error of that type) in the error of its retrier. */
+function isMessageTooLarge(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
+  }
+  return false;
 }

@@ -3,4 +3,10 @@ export interface BusObserver {
   eventConsumed(eventType: string): void;
   decodeFailed(reason: string): void;
   deadLettered(reason: string): void;
+  /** A dead letter the broker kept refusing: its partition waits until the cause is fixed. */
+  deadLetterFailed?(topic: string): void;
+  /** Courses whose sync failed retryably and that wait for their next attempt. */
+  coursesRetrying?(count: number): void;
+  /** A course whose sync used up its retry budget: its events were dead-lettered (`sync-failed`). */
+  courseParked?(): void;
 }

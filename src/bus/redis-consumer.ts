@@ -53,6 +53,13 @@ export interface RedisBusConsumerOptions {
 
 type RawEntry = [Buffer, Buffer[] | null];
 
+interface DeadLetterNote {
+  reason: string;
+  err: unknown;
+  /** Sync attempts made before the course was parked. */
+  attempts?: number;
+}
+
 export class RedisBusConsumer implements BusConsumer {
   private reader?: Redis;
   private loop?: Promise<void>;
@@ -60,6 +67,9 @@ export class RedisBusConsumer implements BusConsumer {
   private stopping = false;
   private readonly held = new Map<string, Set<string>>();
   private readonly settling = new Set<Promise<void>>();
+  /** Aborts everything the read loop waits on (decode retries, pauses), so stop never waits for them. */
+  private readonly intake = new AbortController();
+  /** Aborts acks and dead letters of finished events once the grace period is over. */
   private readonly abort = new AbortController();
   private readonly consumerName: string;
   private readonly retryPolicy: BackoffPolicy;
@@ -92,11 +102,14 @@ export class RedisBusConsumer implements BusConsumer {
     if (this.stopping) return;
     this.stopping = true;
     const deadline = Date.now() + graceMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    this.intake.abort(new Error('consumer stopping'));
     // Disconnecting the reader ends a blocking XREADGROUP at once instead of after blockMs.
     this.reader?.disconnect();
-    await this.loop;
-    await this.options.coalescer.drain({ graceMs });
-    await settle(this.settling, Math.max(0, deadline - Date.now()));
+    // A command on an unreachable server waits for the reconnect: the loop gets the grace, not more.
+    if (this.loop) await settle(new Set([this.loop]), left());
+    await this.options.coalescer.drain({ graceMs: left() });
+    await settle(this.settling, left());
     this.abort.abort(new Error('consumer stopping'));
     this.joined = false;
   }
@@ -145,7 +158,7 @@ export class RedisBusConsumer implements BusConsumer {
           await this.claimAbandoned();
         }
         if (this.outstanding() >= this.maxOutstanding) {
-          await sleep(100);
+          await sleep(100, this.intake.signal);
           continue;
         }
         await this.readNew();
@@ -154,7 +167,7 @@ export class RedisBusConsumer implements BusConsumer {
         if (this.stopping) return;
         this.joined = false;
         this.options.logger?.warn({ err }, 'reading the event streams failed; retrying in a second');
-        await sleep(1_000);
+        await sleep(1_000, this.intake.signal).catch(() => undefined);
       }
     }
   }
@@ -231,18 +244,19 @@ export class RedisBusConsumer implements BusConsumer {
     const entry: RedisStreamEntry = { stream, id, fields };
     const ids = this.held.get(stream)!;
     ids.add(id);
-    const settle = (deadLetter?: { reason: string; err: unknown }) => this.settle(entry, deadLetter);
+    const settle = (deadLetter?: DeadLetterNote) => this.settle(entry, deadLetter);
 
     let event: CourseEvent | null;
     try {
       event = await retry(() => this.options.decode(entry), this.retryPolicy, {
         isRetryable,
-        signal: this.abort.signal,
+        signal: this.intake.signal,
         onRetry: (err, attempt, delayMs) =>
           this.options.logger?.warn({ err, stream, id, attempt, delayMs }, 'decoding failed, will retry'),
       });
     } catch (err) {
-      if (this.abort.signal.aborted) return;
+      // Stopping: the entry stays pending in the group and is read again after a restart (or claimed).
+      if (this.intake.signal.aborted) return;
       const reason = deadLetterReason(err, 'undecodable');
       this.options.observer?.decodeFailed(reason);
       this.options.logger?.error(
@@ -260,13 +274,13 @@ export class RedisBusConsumer implements BusConsumer {
     event.position = { topic: stream, partition: 0, offset: id };
     const accepted = this.options.coalescer.submit(event, {
       applied: () => settle(),
-      deadLettered: (reason, err) => settle({ reason, err }),
+      deadLettered: (reason, err, details) => settle({ reason, err, attempts: details?.attempts }),
     });
     if (!accepted) ids.delete(id);
   }
 
   /** Dead-letters the entry if asked, then XACKs it, retrying each step until it succeeds or stop gives up. */
-  private settle(entry: RedisStreamEntry, deadLetter?: { reason: string; err: unknown }): void {
+  private settle(entry: RedisStreamEntry, deadLetter?: DeadLetterNote): void {
     const { redis, group, dlqSuffix } = this.options;
     const work = async () => {
       if (deadLetter) {
@@ -278,6 +292,7 @@ export class RedisBusConsumer implements BusConsumer {
           dlq_stream: entry.stream,
           dlq_id: entry.id,
           dlq_time: (this.options.now?.() ?? new Date()).toISOString(),
+          ...(deadLetter.attempts === undefined ? {} : { dlq_attempts: String(deadLetter.attempts) }),
         };
         const args = [...entry.fields.entries(), ...Object.entries(extra)].flat();
         await redis.xadd(dlq, '*', ...args);

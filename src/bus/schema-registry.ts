@@ -30,12 +30,22 @@ export interface SchemaRegistryOptions {
   fetch?: typeof fetch;
   sleep?: Sleep;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * How long a schema id the registry said it does not know stays known-unknown: messages naming it are
+   * then dead-lettered at once instead of each waiting out the retry (EVENT_BUS_UNKNOWN_SCHEMA_TTL_MS).
+   */
+  unknownIdTtlMs?: number;
+  now?: () => number;
 }
+
+export const DEFAULT_UNKNOWN_SCHEMA_TTL_MS = 5 * 60_000;
 
 const DEFAULT_RETRY: BackoffPolicy = { initialMs: 200, maxMs: 5_000, multiplier: 2, maxAttempts: 6 };
 
 export class SchemaRegistryClient implements SchemaSource {
   private readonly cache = new Map<number, Promise<RegisteredSchema>>();
+  /** Ids the registry answered "not found" for, with when to ask again and the error to give meanwhile. */
+  private readonly unknown = new Map<number, { until: number; error: DecodeError }>();
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
 
@@ -51,6 +61,9 @@ export class SchemaRegistryClient implements SchemaSource {
   }
 
   getSchema(id: number): Promise<RegisteredSchema> {
+    const known = this.unknown.get(id);
+    if (known && this.now() < known.until) return Promise.reject(known.error);
+    this.unknown.delete(id);
     let pending = this.cache.get(id);
     if (!pending) {
       pending = this.fetchWithRetry(id);
@@ -61,16 +74,27 @@ export class SchemaRegistryClient implements SchemaSource {
     return pending;
   }
 
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
   private async fetchWithRetry(id: number): Promise<RegisteredSchema> {
+    // "Not found" is asked about once more (a replica may lag a fresh registration), not for the full budget.
+    let notFound = 0;
     try {
       return await retry(() => this.fetchOnce(id), this.options.retry ?? DEFAULT_RETRY, {
-        isRetryable: (err) => err instanceof RetryableError,
+        isRetryable: (err) =>
+          err instanceof SchemaNotFoundYet ? ++notFound < 2 : err instanceof RetryableError,
         onRetry: this.options.onRetry,
         sleep: this.options.sleep,
       });
     } catch (err) {
-      // Still unknown after every retry: the message cannot be decoded, ever.
-      if (err instanceof SchemaNotFoundYet) throw err.final;
+      if (err instanceof SchemaNotFoundYet) {
+        // Still unknown: later messages with this id are dead-lettered at once until the TTL passes.
+        const ttl = this.options.unknownIdTtlMs ?? DEFAULT_UNKNOWN_SCHEMA_TTL_MS;
+        this.unknown.set(id, { until: this.now() + ttl, error: err.final });
+        throw err.final;
+      }
       throw err;
     }
   }

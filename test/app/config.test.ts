@@ -24,6 +24,23 @@ describe('loadConfig', () => {
     expect(config.dataDir).toMatch(/\/data$/);
   });
 
+  it('reads the unknown-schema TTL and the per-course sync budget, with defaults', () => {
+    expect(loadConfig({}).bus).toMatchObject({
+      unknownSchemaTtlMs: 300_000,
+      syncBudget: { maxAttempts: 8, maxRetryMs: 1_800_000 },
+    });
+    const config = loadConfig({
+      EVENT_BUS_UNKNOWN_SCHEMA_TTL_MS: '60000',
+      SYNC_MAX_ATTEMPTS: '3',
+      SYNC_MAX_RETRY_MS: '120000',
+    });
+    expect(config.bus).toMatchObject({
+      unknownSchemaTtlMs: 60_000,
+      syncBudget: { maxAttempts: 3, maxRetryMs: 120_000 },
+    });
+    expect(problems({ SYNC_MAX_ATTEMPTS: '0' }).join('\n')).toMatch(/SYNC_MAX_ATTEMPTS/);
+  });
+
   it("reads Open edX's own EVENT_BUS_* names", () => {
     const config = loadConfig({
       EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: 'kafka-1:9092, kafka-2:9092',

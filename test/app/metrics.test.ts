@@ -23,6 +23,23 @@ describe('Metrics', () => {
     expect(sample(text, 'course_sink_sync_duration_seconds_bucket{le="1"}')).toBe(0);
   });
 
+  it('counts refused dead letters by topic, parked courses, and gauges the courses retrying', async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    metrics.deadLetterFailed('dev-course-authoring-xblock-lifecycle.dlq');
+    metrics.coursesRetrying(3);
+    metrics.coursesRetrying(2);
+    metrics.courseParked();
+    const text = await metrics.text();
+    expect(
+      sample(
+        text,
+        'course_sink_dead_letter_failures_total{topic="dev-course-authoring-xblock-lifecycle.dlq"}',
+      ),
+    ).toBe(1);
+    expect(sample(text, 'course_sink_courses_retrying')).toBe(2);
+    expect(sample(text, 'course_sink_courses_parked_total')).toBe(1);
+  });
+
   it('never uses the course key as a label', async () => {
     const metrics = new Metrics({ defaultMetrics: false });
     metrics.syncStarted('course-v1:edX+DemoX+Demo_Course');

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Coalescer, type CoalescerOptions, type EventAck } from '../../src/bus/coalescer.js';
 import type { CourseEvent } from '../../src/bus/events.js';
-import { PermanentError, RetryableError } from '../../src/errors.js';
+import { Alarms } from '../../src/alarms.js';
+import { MisconfigurationError, PermanentError, RetryableError } from '../../src/errors.js';
 
 const WINDOW = 30_000;
 let seq = 0;
@@ -28,6 +29,7 @@ function deleted(courseKey: string): CourseEvent {
 interface RecordingAck extends EventAck {
   state: 'pending' | 'applied' | 'dead-lettered';
   reason?: string;
+  attempts?: number;
   count: number;
 }
 
@@ -39,9 +41,10 @@ function ack(): RecordingAck {
       a.state = 'applied';
       a.count++;
     },
-    deadLettered: (reason) => {
+    deadLettered: (reason, _err, details) => {
       a.state = 'dead-lettered';
       a.reason = reason;
+      a.attempts = details?.attempts;
       a.count++;
     },
   };
@@ -221,6 +224,79 @@ describe('Coalescer', () => {
     c.submit(changed('course-v1:Fine+X+R'), other);
     await vi.advanceTimersByTimeAsync(WINDOW);
     expect(other.state).toBe('applied');
+  });
+
+  it('parks a course that keeps failing after its attempt budget: sync-failed with the attempt count', async () => {
+    const run = vi.fn().mockRejectedValue(new RetryableError('LMS answered 500 for course-v1:Sick+X+R'));
+    const parked = vi.fn();
+    const retrying: number[] = [];
+    const c = coalescer({
+      run,
+      backoff: { initialMs: 1_000, maxMs: 1_000, multiplier: 1 },
+      budget: { maxAttempts: 3, maxRetryMs: 3_600_000 },
+      observer: { courseParked: parked, coursesRetrying: (n) => retrying.push(n) },
+    });
+    const acks = [ack(), ack()];
+    for (const a of acks) c.submit(changed('course-v1:Sick+X+R'), a);
+    await vi.advanceTimersByTimeAsync(WINDOW + 2_000);
+    expect(run).toHaveBeenCalledTimes(3);
+    expect(acks.map((a) => [a.state, a.reason, a.attempts])).toEqual([
+      ['dead-lettered', 'sync-failed', 3],
+      ['dead-lettered', 'sync-failed', 3],
+    ]);
+    expect(parked).toHaveBeenCalledTimes(1);
+    expect(retrying.at(-1)).toBe(0);
+    expect(Math.max(...retrying)).toBe(1);
+    await vi.advanceTimersByTimeAsync(WINDOW * 10);
+    expect(run).toHaveBeenCalledTimes(3);
+    expect(c.stats()).toEqual({ pendingCourses: 0, pendingEvents: 0, inFlight: 0, retrying: 0 });
+  });
+
+  it('parks a course that keeps failing once its retry time is spent, whatever the attempts left', async () => {
+    const run = vi
+      .fn()
+      .mockRejectedValue(new RetryableError('ClickHouse timed out writing course-v1:Slow+X+R'));
+    const c = coalescer({
+      run,
+      backoff: { initialMs: 60_000, maxMs: 60_000, multiplier: 1 },
+      random: () => 0.999,
+      budget: { maxAttempts: 1_000, maxRetryMs: 120_000 },
+    });
+    const a = ack();
+    c.submit(changed('course-v1:Slow+X+R'), a);
+    await vi.advanceTimersByTimeAsync(WINDOW + 60_000 * 3);
+    expect(a.state).toBe('dead-lettered');
+    expect(a.reason).toBe('sync-failed');
+    expect(a.attempts).toBe(run.mock.calls.length);
+    expect(run.mock.calls.length).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps retrying a misconfiguration without counting it against the course, as an alarm until a sync succeeds', async () => {
+    let broken = true;
+    const run = vi.fn(async () => {
+      if (broken)
+        throw new RetryableError('LMS unreachable while syncing course-v1:A+B+C', {
+          cause: new MisconfigurationError('LMS refused the OAuth client (401); check LMS_OAUTH_CLIENT_ID'),
+        });
+    });
+    const alarms = new Alarms();
+    const c = coalescer({
+      run,
+      backoff: { initialMs: 1_000, maxMs: 1_000, multiplier: 1 },
+      budget: { maxAttempts: 2, maxRetryMs: 1_000 },
+      alarms,
+    });
+    const a = ack();
+    c.submit(changed('course-v1:A+B+C'), a);
+    await vi.advanceTimersByTimeAsync(WINDOW + 10_000);
+    expect(run.mock.calls.length).toBeGreaterThan(5);
+    expect(a.state).toBe('pending');
+    expect(alarms.list().map((x) => x.message)).toEqual([expect.stringContaining('LMS_OAUTH_CLIENT_ID')]);
+
+    broken = false;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(a.state).toBe('applied');
+    expect(alarms.list()).toEqual([]);
   });
 
   it('dead-letters every event of a permanently failing sync with the error reason', async () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildDeadLetter,
+  deadLetterSize,
+  fitDeadLetter,
+  MAX_KEPT_PREFIX,
   DLQ_HEADERS,
   parseDeadLetter,
   type OriginalMessage,
@@ -98,5 +101,39 @@ describe('dead letters', () => {
 
   it('refuse to parse a message course-sink did not dead-letter', () => {
     expect(() => parseDeadLetter({ key: null, value: Buffer.from('x'), headers: {} })).toThrow(DecodeError);
+  });
+
+  it('fit the broker as position, headers and a bounded prefix when the original is too large', () => {
+    const big = Buffer.alloc(1_048_000, 7);
+    const letter = buildDeadLetter({ ...original, value: big }, 'bad-framing', new Error('x'), now);
+    const fitted = fitDeadLetter(letter, 1_048_588);
+    expect(deadLetterSize(fitted)).toBeLessThanOrEqual(1_048_588);
+    expect(fitted.value!.length).toBe(MAX_KEPT_PREFIX);
+    expect(big.subarray(0, MAX_KEPT_PREFIX).equals(fitted.value!)).toBe(true);
+    expect(fitted.headers.ce_type).toEqual(original.headers!.ce_type);
+    const parsed = parseDeadLetter(fitted);
+    expect(parsed.truncatedFrom).toBe(1_048_000);
+    expect(parsed.original).toMatchObject({ topic: original.topic, partition: 3, offset: original.offset });
+    expect((fitted.headers[DLQ_HEADERS.valueSha256] as Buffer).toString()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('fit a limit smaller than the usual prefix, cutting the key too when it alone is too large', () => {
+    const letter = buildDeadLetter(
+      { ...original, key: Buffer.alloc(5_000, 1), value: Buffer.alloc(5_000, 2) },
+      'bad-framing',
+      new Error('x'),
+      now,
+    );
+    const fitted = fitDeadLetter(letter, 3_000);
+    expect(deadLetterSize(fitted)).toBeLessThanOrEqual(3_000);
+    expect(fitted.key!.length).toBeLessThan(5_000);
+    expect(fitDeadLetter(buildDeadLetter(original, 'x', new Error('x'), now), 1_048_588).value).toEqual(
+      original.value,
+    );
+  });
+
+  it('say how many sync attempts a parked course took', () => {
+    const letter = buildDeadLetter(original, 'sync-failed', new Error('LMS 500'), now, { attempts: 8 });
+    expect(parseDeadLetter(letter).attempts).toBe(8);
   });
 });

@@ -5,7 +5,9 @@ import { DecodeError } from '../../src/bus/decode-error.js';
 import type { CourseEvent } from '../../src/bus/events.js';
 import { buildDeadLetter, DLQ_HEADERS } from '../../src/bus/dead-letter.js';
 import { KafkaBusConsumer, type DecodeKafkaMessage } from '../../src/bus/kafka-consumer.js';
+import { Alarms } from '../../src/alarms.js';
 import { RetryableError } from '../../src/errors.js';
+import type { KafkaBusConsumerOptions } from '../../src/bus/kafka-consumer.js';
 import { stackVar, uniqueName, waitFor } from '../support/stack.js';
 
 const DLQ_SUFFIX = '.dlq';
@@ -56,9 +58,14 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop(1_000)));
 });
 
-async function freshTopic(partitions = 1): Promise<string> {
+async function freshTopic(partitions = 1, maxMessageBytes?: number): Promise<string> {
   const topic = uniqueName('consumer-test', '-');
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  const configEntries =
+    maxMessageBytes === undefined ? [] : [{ name: 'max.message.bytes', value: String(maxMessageBytes) }];
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, configEntries }],
+    waitForLeaders: true,
+  });
   return topic;
 }
 
@@ -71,6 +78,7 @@ async function startConsumer(
   groupId: string,
   sync: SyncCourse,
   maxOutstanding?: number,
+  overrides: Partial<KafkaBusConsumerOptions> = {},
 ): Promise<KafkaBusConsumer> {
   const coalescer = new Coalescer({
     run: sync,
@@ -90,6 +98,7 @@ async function startConsumer(
     maxWaitTimeMs: 200,
     maxOutstanding,
     retryPolicy: { initialMs: 50, maxMs: 200, multiplier: 2 },
+    ...overrides,
   });
   running.push(consumer);
   await consumer.start();
@@ -103,7 +112,7 @@ async function committed(groupId: string, topic: string): Promise<Record<number,
 
 async function readAll(topic: string, count: number) {
   const reader = kafka.consumer({ groupId: uniqueName('reader', '-'), maxWaitTimeInMs: 200 });
-  const got: { value: string; headers: Record<string, string> }[] = [];
+  const got: { value: string; key: string; headers: Record<string, string> }[] = [];
   await reader.connect();
   await reader.subscribe({ topic, fromBeginning: true });
   await reader.run({
@@ -111,7 +120,11 @@ async function readAll(topic: string, count: number) {
       const headers = Object.fromEntries(
         Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
       );
-      got.push({ value: message.value?.toString('utf8') ?? '', headers });
+      got.push({
+        value: message.value?.toString('utf8') ?? '',
+        key: message.key?.toString('utf8') ?? '',
+        headers,
+      });
     },
   });
   try {
@@ -192,6 +205,159 @@ describe('KafkaBusConsumer', () => {
         [DLQ_HEADERS.offset]: '0',
       },
     });
+  });
+
+  it('dead-letters a message near the broker limit as its position, headers and a prefix, and moves on', async () => {
+    // Both topics take 20,000 bytes: the source message fits, the same bytes plus dead-letter headers do not.
+    const topic = await freshTopic(1, 20_000);
+    await admin.createTopics({
+      topics: [
+        { topic: `${topic}${DLQ_SUFFIX}`, configEntries: [{ name: 'max.message.bytes', value: '20000' }] },
+      ],
+      waitForLeaders: true,
+    });
+    const groupId = uniqueName('group', '-');
+    const huge = 'x'.repeat(19_700);
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k', value: huge, headers: { ce_id: 'huge-1', ce_type: 'test.changed' } },
+        { key: 'course-v1:A+B+C', value: json('course-v1:A+B+C', 'after-huge') },
+      ],
+    });
+    const synced: string[] = [];
+    await startConsumer(topic, groupId, async (_course, events) => {
+      synced.push(...events.map((e) => e.eventId));
+    });
+
+    await waitFor(async () => (await committed(groupId, topic))[0] === '2', {
+      timeoutMs: 30_000,
+      what: 'commit past the oversize message',
+    });
+    expect(synced).toEqual(['after-huge']);
+    const [letter] = await readAll(`${topic}${DLQ_SUFFIX}`, 1);
+    expect(letter!.headers).toMatchObject({
+      ce_id: 'huge-1',
+      [DLQ_HEADERS.reason]: 'bad-framing',
+      [DLQ_HEADERS.topic]: topic,
+      [DLQ_HEADERS.partition]: '0',
+      [DLQ_HEADERS.offset]: '0',
+      [DLQ_HEADERS.truncatedFrom]: '19700',
+    });
+    expect(letter!.key).toBe('k');
+    expect(letter!.value.length).toBeGreaterThan(0);
+    expect(letter!.value.length).toBeLessThan(19_700);
+    expect(huge.startsWith(letter!.value)).toBe(true);
+  });
+
+  it('alarms and counts a dead letter the broker keeps refusing, and still stops within its grace', async () => {
+    const topic = await freshTopic();
+    // Not even the dead-letter headers fit: only an operator can fix this topic.
+    await admin.createTopics({
+      topics: [
+        { topic: `${topic}${DLQ_SUFFIX}`, configEntries: [{ name: 'max.message.bytes', value: '64' }] },
+      ],
+      waitForLeaders: true,
+    });
+    const groupId = uniqueName('group', '-');
+    await producer.send({ topic, messages: [{ key: 'k', value: 'poison' }] });
+    const alarms = new Alarms();
+    const failures: string[] = [];
+    const consumer = await startConsumer(topic, groupId, async () => undefined, undefined, {
+      alarms,
+      alarmAfterAttempts: 2,
+      observer: {
+        eventConsumed: () => undefined,
+        decodeFailed: () => undefined,
+        deadLettered: () => undefined,
+        deadLetterFailed: (dlq) => failures.push(dlq),
+      },
+    });
+
+    const [alarm] = await waitFor(() => alarms.list().length > 0 && alarms.list(), {
+      timeoutMs: 30_000,
+      what: 'the dead-letter alarm',
+    });
+    expect(alarm!.message).toContain(`${topic}${DLQ_SUFFIX}`);
+    expect(alarm!.message).toContain(`${topic}[0]@0`);
+    expect(failures).toEqual([`${topic}${DLQ_SUFFIX}`]);
+    expect(await committed(groupId, topic)).toEqual({ 0: '-1' });
+    const started = Date.now();
+    await consumer.stop(1_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('alarms while a decode keeps failing retryably, and clears the alarm once it succeeds', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({ topic, messages: [{ key: 'k', value: json('course-v1:A+B+C', 'late') }] });
+    const alarms = new Alarms();
+    const seen: string[][] = [];
+    let failures = 4;
+    const synced: string[] = [];
+    await startConsumer(
+      topic,
+      groupId,
+      async (_course, events) => void synced.push(...events.map((e) => e.eventId)),
+      undefined,
+      {
+        alarms,
+        alarmAfterAttempts: 2,
+        decode: async (message) => {
+          seen.push(alarms.list().map((a) => a.message));
+          if (failures-- > 0) throw new RetryableError('schema registry unreachable');
+          return decodeJson(message);
+        },
+      },
+    );
+    await waitFor(() => synced.includes('late'), { timeoutMs: 30_000, what: 'the event after the outage' });
+    expect(
+      seen.some((messages) => messages.some((m) => m.includes(`decoding ${topic}[0]@0 keeps failing`))),
+    ).toBe(true);
+    expect(alarms.list()).toEqual([]);
+  });
+
+  it('parks a course whose sync keeps failing as sync-failed dead letters with its attempts, and commits past it', async () => {
+    const topic = await freshTopic();
+    const groupId = uniqueName('group', '-');
+    await producer.send({
+      topic,
+      messages: [
+        {
+          key: 'course-v1:Sick+X+R',
+          value: json('course-v1:Sick+X+R', 'sick-1'),
+          headers: { ce_id: 'sick-1' },
+        },
+        { key: 'course-v1:Fine+X+R', value: json('course-v1:Fine+X+R', 'fine-1') },
+      ],
+    });
+    const synced: string[] = [];
+    const coalescer = new Coalescer({
+      run: async (course, events) => {
+        if (course === 'course-v1:Sick+X+R')
+          throw new RetryableError('LMS answered 500 for course-v1:Sick+X+R');
+        synced.push(...events.map((e) => e.eventId));
+      },
+      debounceMs: 50,
+      concurrency: 2,
+      backoff: { initialMs: 20, maxMs: 50, multiplier: 2 },
+      budget: { maxAttempts: 3, maxRetryMs: 60_000 },
+    });
+    await startConsumer(topic, groupId, async () => undefined, undefined, { coalescer });
+
+    await waitFor(async () => (await committed(groupId, topic))[0] === '2', {
+      timeoutMs: 30_000,
+      what: 'commit past the parked course',
+    });
+    expect(synced).toEqual(['fine-1']);
+    const [letter] = await readAll(`${topic}${DLQ_SUFFIX}`, 1);
+    expect(letter!.headers).toMatchObject({
+      ce_id: 'sick-1',
+      [DLQ_HEADERS.reason]: 'sync-failed',
+      [DLQ_HEADERS.attempts]: '3',
+      [DLQ_HEADERS.offset]: '0',
+    });
+    expect(letter!.headers[DLQ_HEADERS.error]).toContain('LMS answered 500 for course-v1:Sick+X+R');
   });
 
   it('commits nothing before the sync finished, so a restarted consumer applies the message again', async () => {

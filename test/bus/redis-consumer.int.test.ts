@@ -199,4 +199,30 @@ describe('RedisBusConsumer', () => {
     });
     expect(secondRun).toEqual(['e1']);
   });
+
+  it('stops within its grace period while a decode is being retried', async () => {
+    const stream = uniqueName('stream', '-');
+    const group = uniqueName('group', '-');
+    await redis.xadd(stream, '*', 'type', 'test.changed', 'id', 'e1', 'event_data', '{}');
+    let attempts = 0;
+    const consumer = new RedisBusConsumer({
+      redis,
+      group,
+      streams: [stream],
+      dlqSuffix: '.dlq',
+      decode: async () => {
+        attempts++;
+        throw new RetryableError('schema registry unavailable');
+      },
+      coalescer: new Coalescer({ run: async () => undefined, debounceMs: 20, concurrency: 1 }),
+      blockMs: 100,
+      retryPolicy: { initialMs: 5_000, maxMs: 5_000, multiplier: 1 },
+    });
+    await consumer.start();
+    await waitFor(() => attempts >= 1, { what: 'the first decode attempt' });
+    const started = Date.now();
+    await consumer.stop(500);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(await pendingCount(stream, group)).toBe(1);
+  });
 });

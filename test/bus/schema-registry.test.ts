@@ -135,16 +135,37 @@ describe('SchemaRegistryClient', () => {
     expect(requests).toHaveLength(6);
   });
 
-  it('gives up on a schema the registry does not know only after its retries, as unknown-schema-id', async () => {
+  it('asks about an unknown schema id once more, then answers unknown-schema-id without asking until the TTL passed', async () => {
     const url = await startRegistry((_req, res) =>
       answer(res, 404, { error_code: 40403, message: 'Schema not found' }),
     );
-    const client = new SchemaRegistryClient({ url, retry: fastRetry, sleep: noWait });
+    let now = 1_000_000;
+    let waits = 0;
+    const client = new SchemaRegistryClient({
+      url,
+      retry: { ...fastRetry, maxAttempts: 6 },
+      sleep: async () => void waits++,
+      unknownIdTtlMs: 60_000,
+      now: () => now,
+    });
     const err = await client.getSchema(77).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DecodeError);
     expect((err as DecodeError).reason).toBe('unknown-schema-id');
     expect((err as DecodeError).message).toContain('77');
-    expect(requests).toHaveLength(fastRetry.maxAttempts!);
+    expect(requests).toHaveLength(2);
+    expect(waits).toBe(1);
+
+    // A burst of messages naming the same id: none of them waits or asks the registry.
+    for (let i = 0; i < 100; i++) {
+      const again = await client.getSchema(77).catch((e: unknown) => e);
+      expect((again as DecodeError).reason).toBe('unknown-schema-id');
+    }
+    expect(requests).toHaveLength(2);
+    expect(waits).toBe(1);
+
+    now += 60_000;
+    await client.getSchema(77).catch(() => undefined);
+    expect(requests).toHaveLength(4);
   });
 
   it('keeps a 404 that is not a registry answer retryable: the registry URL is wrong, not the message', async () => {

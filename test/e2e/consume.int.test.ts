@@ -72,7 +72,10 @@ function busEnv(): Record<string, string> {
   };
 }
 
-async function startConsumer(consumerGroup = group): Promise<CourseSinkProcess & { port: number }> {
+async function startConsumer(
+  consumerGroup = group,
+  env: Record<string, string> = {},
+): Promise<CourseSinkProcess & { port: number }> {
   const port = await freePort();
   const proc = CourseSinkProcess.start(['consume'], {
     ...busEnv(),
@@ -85,6 +88,7 @@ async function startConsumer(consumerGroup = group): Promise<CourseSinkProcess &
     HTTP_PORT: String(port),
     SHUTDOWN_GRACE_MS: '5000',
     LOG_LEVEL: 'info',
+    ...env,
   });
   processes.push(proc);
   return Object.assign(proc, { port });
@@ -228,16 +232,51 @@ describe('course-sink consume, end to end', () => {
     const ready = await fetch(`http://127.0.0.1:${proc.port}/readyz`);
     expect(ready.status).toBe(200);
     const readiness = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
-    expect(Object.keys(readiness.checks).sort()).toEqual(['clickhouse', 'kafka', 'postgres', 's3']);
+    expect(Object.keys(readiness.checks).sort()).toEqual([
+      'clickhouse',
+      'kafka',
+      'postgres',
+      'progress',
+      's3',
+    ]);
     const metrics = await (await fetch(`http://127.0.0.1:${proc.port}/metrics`)).text();
     expect(metrics).toMatch(/course_sink_syncs_total\{outcome="succeeded"\} [1-9]/);
     expect(metrics).toMatch(/course_sink_rows_written_total\{table="course_blocks"\} [1-9]/);
+    expect(metrics).toMatch(/^course_sink_courses_retrying 0$/m);
+    expect(metrics).toMatch(/^course_sink_courses_parked_total 0$/m);
     expect(metrics).toMatch(/course_sink_export_builds_total\{outcome="succeeded"\} 1/);
     expect(metrics).toMatch(
       /course_sink_events_consumed_total\{event_type="org\.openedx\.content_authoring\.xblock\.published\.v1"\} [1-9]/,
     );
 
     expect(await proc.stop()).toBe(0);
+  });
+
+  it('waits on credentials the LMS refuses, not ready with the cause, without parking any course', async () => {
+    // One attempt per course: a misconfiguration counted against the course would park it at once.
+    const proc = await startConsumer(uniqueName('e2e-misconfigured', '-'), {
+      LMS_OAUTH_CLIENT_SECRET: 'not-the-secret',
+      SYNC_MAX_ATTEMPTS: '1',
+    });
+    const readiness = await waitFor(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${proc.port}/readyz`);
+        const body = (await res.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
+        return res.status === 503 && body.checks.progress?.ok === false ? body : undefined;
+      },
+      { timeoutMs: 60_000, what: `readiness to report the refused credentials; output:\n${proc.tail()}` },
+    );
+    expect(readiness.checks.progress!.error).toMatch(/LMS_OAUTH/);
+    expect(readiness.checks.clickhouse!.ok).toBe(true);
+    // Between attempts the course counts as retrying; during one it is in flight.
+    const metrics = await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${proc.port}/metrics`)).text();
+        return /^course_sink_courses_retrying [1-9]/m.test(text) && text;
+      },
+      { timeoutMs: 30_000, what: 'the course to be counted as retrying' },
+    );
+    expect(metrics).toMatch(/^course_sink_courses_parked_total 0$/m);
   });
 
   it('leaves the state unchanged when the topic is consumed again from the start', async () => {

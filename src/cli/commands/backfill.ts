@@ -5,11 +5,19 @@ import { BackfillProgressFile } from '../../app/backfill-progress-file.js';
 import { lmsClient } from '../../app/course-source.js';
 import { createCourseSyncer } from '../../app/course-syncer.js';
 import { createExports } from '../../app/exports.js';
-import { createRetryRunner } from '../../app/retry-runner.js';
+import { retry, type BackoffPolicy } from '../../backoff.js';
+import { isRetryable } from '../../errors.js';
 import { CourseKey } from '../../openedx/keys.js';
 import { LmsCourseSource } from '../../openedx/lms/index.js';
 import { runBackfill, type BackfillReport } from '../../sync/backfill.js';
 import { loadRuntime, withStores } from '../runtime.js';
+
+const BACKFILL_COURSE_BUDGET: BackoffPolicy = {
+  initialMs: 1_000,
+  maxMs: 30_000,
+  multiplier: 2,
+  maxAttempts: 6,
+};
 
 interface BackfillOptions {
   all?: boolean;
@@ -67,13 +75,6 @@ export function backfillCommand(program: Command): void {
           source: new LmsCourseSource(lms),
           logger,
           exports: opts.export ? createExports(config, stores, logger).sink : undefined,
-          // No coalescer retries behind a backfill: give each course a longer budget of its own.
-          retry: createRetryRunner(logger, {
-            initialMs: 1_000,
-            maxMs: 30_000,
-            multiplier: 2,
-            maxAttempts: 6,
-          }),
         });
         const reporter = progressReporter(courseKeys.length, logger);
         // Ctrl-C or SIGTERM: finish the courses in flight, start no more; a rerun resumes.
@@ -87,7 +88,16 @@ export function backfillCommand(program: Command): void {
         try {
           return await runBackfill({
             courseKeys,
-            sync: (key) => sync(key),
+            // No coalescer behind a backfill: it owns the per-course budget, across whole syncs.
+            sync: (key) =>
+              retry(() => sync(key), BACKFILL_COURSE_BUDGET, {
+                isRetryable,
+                onRetry: (err, attempt, delayMs) =>
+                  logger.warn(
+                    { err, course_key: key, attempt, retry_in_ms: delayMs },
+                    'course sync failed, retrying',
+                  ),
+              }),
             concurrency: opts.concurrency,
             progress,
             onCourse: (_key, _outcome, r) => reporter.update(r),

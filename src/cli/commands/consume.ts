@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { Alarms } from '../../alarms.js';
 import { createBusConsumer } from '../../bus/consumer.js';
 import { lmsCourseSource } from '../../app/course-source.js';
 import { createCourseSyncer } from '../../app/course-syncer.js';
@@ -21,6 +22,7 @@ export function consumeCommand(program: Command): void {
     .action(async (opts: ConsumeOptions) => {
       const { config, logger } = loadRuntime('stdout');
       const metrics = new Metrics({ logger });
+      const alarms = new Alarms();
       const stores = await openStores(config, logger);
       await migrateStores(stores, config, logger);
       const exports = createExports(config, stores, logger, metrics);
@@ -35,6 +37,7 @@ export function consumeCommand(program: Command): void {
         sync: async (courseKey, events) => void (await sync(courseKey, events)),
         logger: logger.child({ component: 'bus' }),
         observer: metrics,
+        alarms,
         onFatal: (err) => {
           logger.fatal({ err }, 'the consumer stopped for good; exiting so the process is restarted');
           process.exitCode = 1;
@@ -44,7 +47,7 @@ export function consumeCommand(program: Command): void {
       metrics.setLagSource(() => bus.lag());
       const http = await startHttpServer({
         port: config.http.port,
-        checks: readinessChecks({ config, stores, bus, exports }),
+        checks: readinessChecks({ config, stores, bus, exports, alarms }),
         metrics,
         logger,
       });

@@ -34,7 +34,13 @@ export function dlqCommand(program: Command): void {
     const runtime = loadRuntime();
     const entries = await collect(runtime, opts);
     const letters = entries.flatMap((e) => (e.letter ? [e.letter] : []));
-    const replayed = await replayDeadLetters(kafkaOf(runtime), letters);
+    // A letter that carries only a prefix of its original would be poison again: it is reported, not sent.
+    const whole = letters.filter((l) => l.truncatedFrom === undefined);
+    for (const l of letters.filter((l) => l.truncatedFrom !== undefined))
+      process.stderr.write(
+        `not replayed: ${l.original.topic}[${l.original.partition}]@${l.original.offset} was too large for the dead-letter topic (${l.truncatedFrom} bytes); only a prefix was kept\n`,
+      );
+    const replayed = await replayDeadLetters(kafkaOf(runtime), whole);
     process.stdout.write(`replayed ${replayed} dead letter(s)\n`);
     runtime.logger.info({ replayed }, 'dead letters replayed');
   });

@@ -1,4 +1,4 @@
-import { RetryableError } from '../../errors.js';
+import { MisconfigurationError } from '../../errors.js';
 import type { CourseSnapshot } from '../api-types.js';
 import { CourseNotFoundError, type CourseSource } from '../../sync/ports.js';
 import type { LmsClient } from './client.js';
@@ -19,7 +19,7 @@ export class LmsCourseSource implements CourseSource {
     } catch (err) {
       if (err instanceof LmsCourseNotFoundError) throw new CourseNotFoundError(courseKey, { cause: err });
       if (err instanceof LmsAuthError || (err instanceof LmsPermanentError && err.courseKey === undefined)) {
-        throw new RetryableError(
+        throw new MisconfigurationError(
           `${err.message} (a configuration problem: check LMS_BASE_URL and the LMS_OAUTH_* credentials; events wait until the LMS accepts them)`,
           { cause: err },
         );

@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError } from '../../errors.js';
+import { MisconfigurationError, PermanentError, RetryableError } from '../../errors.js';
 
 /**
  * ClickHouse error codes that describe a passing condition of the server or the network, worth
@@ -75,13 +75,13 @@ export function classifyClickHouseError(err: unknown, doing: string): RetryableE
     });
   }
   if (AUTH_CODES.has(code)) {
-    return new RetryableError(
+    return new MisconfigurationError(
       `${doing} was refused: ClickHouse rejected the credentials (code ${code}); check CLICKHOUSE_USER and CLICKHOUSE_PASSWORD — events wait until it is fixed`,
       { cause: err },
     );
   }
   if (CONFIGURATION_CODES.has(code)) {
-    return new RetryableError(
+    return new MisconfigurationError(
       `${doing} failed with ClickHouse error code ${code}: ${detail}; check CLICKHOUSE_DATABASE, the user's grants, and run \`course-sink migrate\` — events wait until it is fixed`,
       { cause: err },
     );

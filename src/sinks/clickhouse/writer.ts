@@ -53,10 +53,14 @@ export interface CourseDumpResult {
 }
 
 /**
- * Writes one dump of a course the way Aspects' sink does: the overview row, then every block row in
- * one INSERT (the dbt materialized view computes max(time_last_dumped) within each inserted block),
- * then the legacy relationship rows while that table exists — unless the latest dump already holds the
- * same content (its fingerprint in `course_sink_dumps`), when nothing is written.
+ * Writes one dump of a course with Aspects' rows: every block row in one INSERT (the dbt materialized
+ * view computes max(time_last_dumped) within each inserted block), the legacy relationship rows while
+ * that table exists, and the overview row last. ClickHouse has no transaction across tables, so the
+ * order is what keeps a dump whole for readers: a dump that has its overview row has all its rows, and a
+ * process killed in between leaves only block (and relationship) rows of a dump no overview names; the
+ * redelivered event then writes a complete, newer dump.
+ * Nothing is written when the latest recorded dump already holds the same content (its fingerprint in
+ * `course_sink_dumps`, recorded after the overview row).
  *
  * Every try, here or by the caller, resends the same dump (same dump_id and time_last_dumped). Two
  * guards keep a copy from landing twice: before each insert the table is checked for rows of this
@@ -94,12 +98,6 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   );
   if (latest?.fingerprint === fingerprint) return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
 
-  rowsByTable.course_overviews = await insertDump(
-    ctx,
-    dump,
-    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
-    [overview],
-  );
   rowsByTable.course_blocks = await insertDump(
     ctx,
     dump,
@@ -120,6 +118,12 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       ctx.tableCache?.set(RELATIONSHIPS, false);
     }
   }
+  rowsByTable.course_overviews = await insertDump(
+    ctx,
+    dump,
+    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
+    [overview],
+  );
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
   await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>

@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError } from '../../errors.js';
+import { MisconfigurationError, PermanentError, RetryableError } from '../../errors.js';
 
 /** Node socket errors that mean "the server is not reachable right now". */
 const NETWORK_CODES = new Set([
@@ -86,7 +86,7 @@ export function toSqlError(err: unknown, what: string): RetryableError | Permane
     return new RetryableError(`${base}; transient, will retry`, { cause: err });
   }
   if (sqlState && isConfigurationSqlState(sqlState)) {
-    return new RetryableError(
+    return new MisconfigurationError(
       `${base}; a configuration problem: check DATABASE_URL, the role's privileges, and run \`course-sink migrate\` (events wait until it is fixed)`,
       { cause: err },
     );

@@ -133,7 +133,7 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
       dump,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PermanentError);
-    expect((err as Error).message).toContain(`${ctx.database}.course_overviews`);
+    expect((err as Error).message).toContain(`${ctx.database}.course_blocks`);
   });
 
   it('prunes removed blocks with a mutation on servers without lightweight DELETE', async () => {

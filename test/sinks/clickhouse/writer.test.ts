@@ -459,6 +459,47 @@ describe('a retried insert', () => {
     expect(await overviewAndBlockCounts(ctx.database)).toEqual({ overviews: 1, blocks: 18 });
   });
 
+  /** The process dies after `survive` inserts: nothing it sends afterwards reaches the server. */
+  function killedAfter(client: ClickHouseClient, survive: number): ClickHouseClient {
+    let inserts = 0;
+    return new Proxy(client, {
+      get(target, prop, receiver) {
+        if (prop !== 'insert') return Reflect.get(target, prop, receiver);
+        return async (params: Parameters<ClickHouseClient['insert']>[0]) => {
+          if (inserts++ >= survive) throw Object.assign(new Error('killed'), { code: 'ECONNRESET' });
+          return target.insert(params);
+        };
+      },
+    });
+  }
+
+  for (const survive of [1, 2]) {
+    it(`killed after ${survive} insert(s) leaves no overview naming a partial dump, and the replay is whole`, async () => {
+      const ctx = await freshDatabase({ dbt: true });
+      await sync(ctx);
+      const killed = {
+        ...ctx,
+        client: killedAfter(conn.client, survive),
+        retry: { ...fastRetry, maxAttempts: 1 },
+      };
+      await expect(sync(killed)).rejects.toThrow('killed');
+      const replay = await sync(ctx);
+
+      const dumps = await selectAll<{ dump_id: string; blocks: string; rels: string }>(
+        conn.client,
+        `SELECT o.dump_id AS dump_id,
+                (SELECT count() FROM ${ctx.database}.course_blocks b WHERE b.dump_id = o.dump_id) AS blocks,
+                (SELECT count() FROM ${ctx.database}.course_relationships r WHERE r.dump_id = o.dump_id) AS rels
+         FROM ${ctx.database}.course_overviews o ORDER BY o.time_last_dumped`,
+      );
+      expect(dumps).toHaveLength(2);
+      for (const d of dumps) expect([Number(d.blocks), Number(d.rels)]).toEqual([18, 16]);
+      expect(dumps.at(-1)!.dump_id).toBe(replay.dumpId);
+      const latest = await dimCourseBlocks(ctx.database);
+      expect(latest).toHaveLength(18);
+    });
+  }
+
   it('fails permanently, naming the course and table, when a value does not parse', async () => {
     const ctx = await freshDatabase();
     const snap = snapshot();
@@ -468,7 +509,8 @@ describe('a retried insert', () => {
     ).rejects.toThrow(
       expect.objectContaining({
         name: 'PermanentError',
-        message: expect.stringMatching(new RegExp(`${COURSE_KEY.replace(/\+/g, '\\+')}.*course_overviews`)),
+        // Block rows go first: the overview row, which makes a dump visible, goes last.
+        message: expect.stringMatching(new RegExp(`${COURSE_KEY.replace(/\+/g, '\\+')}.*course_blocks`)),
       }),
     );
   });

@@ -1,0 +1,3 @@
+import { outageScenario } from '../outage.js';
+
+export const scenario = outageScenario('postgres', 'postgres-down');
