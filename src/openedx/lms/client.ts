@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { CourseKey, courseRootUsageKey, UsageKey } from '../keys.js';
 import {
-  BlocksResponseSchema,
+  BlockSchema,
+  compactBlock,
   CourseDetailSchema,
   CourseIdPageSchema,
+  type Block,
   type BlocksResponse,
   type CourseDetail,
   type CourseSnapshot,
@@ -12,8 +14,9 @@ import {
 import { readStudioData, type StudioGet } from '../cms/studio.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import { errorForStatus, LmsMalformedResponseError, LmsPermanentError } from './errors.js';
+import { BlocksShapeError, BlocksStreamReader, BlocksSyntaxError } from './blocks-stream.js';
 import { TokenSource } from './oauth.js';
-import { LmsTransport, type LmsLogger } from './transport.js';
+import { LmsTransport, type BodyReader, type LmsLogger, type LmsStreamedResponse } from './transport.js';
 
 export interface LmsClientOptions {
   /** The LMS root, e.g. `https://lms.example.com` (LMS_BASE_URL). */
@@ -101,7 +104,11 @@ export class LmsClient {
     });
   }
 
-  /** The whole course tree as staff sees it (`all_blocks`), in `dict` form. */
+  /**
+   * The whole course tree as staff sees it (`all_blocks`), in `dict` form. The answer (70 MB for a
+   * 100k-block course) is read as it streams in: each block is validated on arrival and kept only as
+   * compactBlock keeps it.
+   */
   async getBlocks(courseKey: string): Promise<BlocksResponse> {
     const url = this.url(`${BLOCKS_PATH}${encodeURIComponent(courseRootUsageKey(courseKey))}/`);
     url.searchParams.set('all_blocks', 'true');
@@ -109,7 +116,10 @@ export class LmsClient {
     url.searchParams.set('return_type', 'dict');
     url.searchParams.set('requested_fields', REQUESTED_FIELDS);
     url.searchParams.set('student_view_data', 'video');
-    return this.getJson(url, BlocksResponseSchema, courseKey);
+    const { res, ctx, token } = await this.exchange(url, courseKey, readBlocks);
+    if (res.value) return res.value;
+    if (res.status >= 200 && res.status < 300) throw notJson(ctx);
+    throw errorForStatus(ctx, res.body, token.username);
   }
 
   /** Course detail; `username` makes the LMS answer for the service user rather than anonymously. */
@@ -187,15 +197,22 @@ export class LmsClient {
     return target;
   }
 
-  private async getJson<S extends z.ZodType>(url: URL, schema: S, courseKey?: string): Promise<z.infer<S>> {
+  /** One authorized GET; a 2xx body goes to `read` when one is given. */
+  private async exchange<T>(url: URL, courseKey: string | undefined, read?: BodyReader<T>) {
     let token = await this.tokens.get();
-    const send = () =>
-      this.transport.send({
-        method: 'GET',
+    const send = (): Promise<LmsStreamedResponse<T>> => {
+      const req = {
+        method: 'GET' as const,
         url,
         headers: { authorization: `JWT ${token.value}` },
         courseKey,
-      });
+      };
+      return read
+        ? this.transport.sendStreaming(req, read).catch((err: unknown) => {
+            throw malformedBody({ method: 'GET', path: url.pathname, courseKey }, err);
+          })
+        : this.transport.send(req);
+    };
     let res = await send();
     if (res.status === 401) {
       // JWTs cannot be revoked, but the LMS may have rotated its signing key or a clock drifted: one fresh
@@ -205,29 +222,78 @@ export class LmsClient {
       res = await send();
     }
     const ctx = { method: 'GET', path: url.pathname, courseKey, status: res.status };
+    return { res, ctx, token };
+  }
+
+  private async getJson<S extends z.ZodType>(url: URL, schema: S, courseKey?: string): Promise<z.infer<S>> {
+    const { res, ctx, token } = await this.exchange(url, courseKey);
     if (res.status < 200 || res.status >= 300) throw errorForStatus(ctx, res.body, token.username);
     let json: unknown;
     try {
       json = JSON.parse(res.body);
     } catch {
-      throw new LmsMalformedResponseError(
-        ctx,
-        `LMS answered ${res.status} with a body that is not JSON`,
-        'check that LMS_BASE_URL points at the LMS and not at a proxy or login page',
-      );
+      throw notJson(ctx);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
-      throw new LmsMalformedResponseError(
-        ctx,
-        `LMS response does not match the expected shape at ${where}: ${issue?.message ?? 'invalid'}`,
-        'check the LMS version and any plugin that alters this API; this will not succeed on retry',
-      );
+      throw notOfShape(ctx, issue ? issue.path.map(String) : [], issue?.message);
     }
     return parsed.data;
   }
+}
+
+/** The Blocks API answer, block by block: validated with BlockSchema on arrival, kept compact. */
+const readBlocks: BodyReader<BlocksResponse> = async (chunks) => {
+  const blocks: Record<string, Block> = {};
+  const reader = new BlocksStreamReader({
+    block(key, value) {
+      const parsed = BlockSchema.safeParse(value);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new BlocksShapeError(
+          ['blocks', key, ...(issue?.path.map(String) ?? [])].join('.'),
+          issue?.message ?? 'invalid',
+        );
+      }
+      // A member named __proto__ is an own property in JSON.parse's result; plain assignment would not be.
+      if (key === '__proto__')
+        Object.defineProperty(blocks, key, { value: compactBlock(parsed.data), enumerable: true });
+      else blocks[key] = compactBlock(parsed.data);
+    },
+  });
+  for await (const chunk of chunks) reader.push(chunk);
+  const { root } = reader.end();
+  return { root, blocks };
+};
+
+type RequestContext = { method: string; path: string; courseKey?: string; status?: number };
+
+function malformedBody(ctx: RequestContext, err: unknown): unknown {
+  if (err instanceof BlocksSyntaxError) return notJson({ ...ctx, status: 200 });
+  if (err instanceof BlocksShapeError) return notOfShape({ ...ctx, status: 200 }, [err.path], err.message);
+  return err;
+}
+
+function notJson(ctx: RequestContext): LmsMalformedResponseError {
+  return new LmsMalformedResponseError(
+    ctx,
+    `LMS answered ${ctx.status} with a body that is not JSON`,
+    'check that LMS_BASE_URL points at the LMS and not at a proxy or login page',
+  );
+}
+
+function notOfShape(
+  ctx: RequestContext,
+  path: string[],
+  message: string | undefined,
+): LmsMalformedResponseError {
+  const where = path.length > 0 ? path.join('.') : '(body)';
+  return new LmsMalformedResponseError(
+    ctx,
+    `LMS response does not match the expected shape at ${where}: ${message ?? 'invalid'}`,
+    'check the LMS version and any plugin that alters this API; this will not succeed on retry',
+  );
 }
 
 /**

@@ -41,6 +41,22 @@ export interface LmsResponse {
   body: string;
 }
 
+/** A response whose 2xx body went to a reader chunk by chunk (`value`); other bodies are read as text. */
+export interface LmsStreamedResponse<T> extends LmsResponse {
+  value?: T;
+}
+
+/**
+ * Consumes a 2xx body chunk by chunk. What it throws is the caller's verdict on the body (malformed, say)
+ * and is passed on as it is, never retried; a failure of the connection while reading is retried.
+ */
+export type BodyReader<T> = (chunks: AsyncIterable<Uint8Array>) => Promise<T>;
+
+/** Marks an error thrown by a BodyReader, so that it is not mistaken for a network failure. */
+class ReaderFailure {
+  constructor(readonly error: unknown) {}
+}
+
 const RETRYABLE_STATUS = (status: number) => status === 429 || status >= 500;
 
 /**
@@ -55,6 +71,18 @@ export class LmsTransport {
   }
 
   async send(req: LmsRequest): Promise<LmsResponse> {
+    return this.sendWith(req);
+  }
+
+  /**
+   * The same exchange, a 2xx body handed to `read` as it arrives instead of being held whole: a
+   * connection lost mid-body is retried like any network error, with a fresh reader.
+   */
+  async sendStreaming<T>(req: LmsRequest, read: BodyReader<T>): Promise<LmsStreamedResponse<T>> {
+    return this.sendWith(req, read);
+  }
+
+  private async sendWith<T>(req: LmsRequest, read?: BodyReader<T>): Promise<LmsStreamedResponse<T>> {
     const ctx: LmsErrorContext = { method: req.method, path: req.url.pathname, courseKey: req.courseKey };
     const { retry } = this.opts;
     for (let attempt = 1; ; attempt++) {
@@ -62,7 +90,7 @@ export class LmsTransport {
       let failure: LmsRetryableError;
       let delay: number | undefined;
       try {
-        const res = await this.limit(() => this.once(req));
+        const res = await this.limit(() => this.once(req, read));
         if (!RETRYABLE_STATUS(res.status)) return res;
         const statusCtx = { ...ctx, status: res.status };
         if (res.status === 429) {
@@ -76,6 +104,7 @@ export class LmsTransport {
           failure = errorForStatus(statusCtx, res.body) as LmsRetryableError;
         }
       } catch (err) {
+        if (err instanceof ReaderFailure) throw err.error;
         if (err instanceof LmsThrottledError || err instanceof LmsPermanentError) throw err;
         failure = this.networkError(ctx, err);
       }
@@ -96,7 +125,7 @@ export class LmsTransport {
     }
   }
 
-  private async once(req: LmsRequest): Promise<LmsResponse> {
+  private async once<T>(req: LmsRequest, read?: BodyReader<T>): Promise<LmsStreamedResponse<T>> {
     // The timeout covers reading the body too, since a stalled body is as stuck as a stalled connection.
     const signal = AbortSignal.timeout(this.opts.timeoutMs);
     const res = await this.opts.fetch(req.url, {
@@ -108,6 +137,12 @@ export class LmsTransport {
       // carry the token elsewhere.
       redirect: 'manual',
     });
+    if (read && res.ok && res.body) {
+      const value = await read(readerChunks(res.body)).catch((err: unknown) => {
+        throw err instanceof NetworkFailure ? err.error : new ReaderFailure(err);
+      });
+      return { status: res.status, headers: res.headers, body: '', value };
+    }
     const body = await res.text();
     if (res.status >= 300 && res.status < 400) {
       const to = res.headers.get('location');
@@ -138,6 +173,30 @@ export class LmsTransport {
       'check LMS_BASE_URL and that the LMS is up and reachable from this host',
       { cause: err },
     );
+  }
+}
+
+/** Marks a failure of the body's stream itself (reset, timeout) as it passes through a BodyReader. */
+class NetworkFailure {
+  constructor(readonly error: unknown) {}
+}
+
+async function* readerChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (err) {
+        throw new NetworkFailure(err);
+      }
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // A reader that gave up early (a malformed body) must not leave the connection half read.
+    await reader.cancel().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../../src/errors.js';
+import { compactBlock } from '../../../src/openedx/api-types.js';
 import { LmsMalformedResponseError, LmsPermanentError } from '../../../src/openedx/lms/index.js';
 import { TestLms } from '../../peers/openedx/server.js';
 import { lmsSnapshot, SNAPSHOT_ORIGIN } from '../../peers/openedx/snapshot.js';
@@ -48,15 +49,15 @@ describe('LmsClient.getBlocks', () => {
     const unit = Object.values(blocks.blocks).find((b) => b.type === 'vertical')!;
     expect(unit.children).toHaveLength(3);
     const sequence = Object.values(blocks.blocks).find((b) => b.type === 'sequential')!;
-    expect(sequence).toMatchObject({ graded: true, format: 'Homework', due: '2024-02-01T00:00:00Z' });
-    expect(Object.values(blocks.blocks).find((b) => b.type === 'html')?.visible_to_staff_only).toBe(true);
-    expect(Object.values(blocks.blocks).find((b) => b.type === 'problem')).toMatchObject({
-      has_score: true,
-      weight: 1,
-      graded: true,
-    });
-    for (const block of Object.values(blocks.blocks))
-      expect(block.lms_web_url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(sequence).toMatchObject({ graded: true });
+    expect(Object.values(blocks.blocks).find((b) => b.type === 'problem')).toMatchObject({ graded: true });
+    // Kept as compactBlock keeps it: what the outline, rows and manifest read, nothing the API adds besides.
+    for (const block of Object.values(blocks.blocks)) {
+      expect(block).toEqual(compactBlock(block));
+      expect(block.lms_web_url).toBeUndefined();
+    }
+    const video = Object.values(blocks.blocks).find((b) => b.type === 'video')!;
+    expect(video.student_view_data).toBeDefined();
   });
 
   it('gets student_view_data for videos only, and no edx_video_id in it', async () => {
@@ -129,6 +130,44 @@ describe('LmsClient.getBlocks', () => {
     expect(err.message).toContain(course.courseKey);
     expect(err.message).toMatch(/at root: /);
     expect(sleeps).toEqual([]);
+  });
+
+  it('names the block and the field when one block of the streamed answer is of the wrong shape', async () => {
+    const { client, sleeps } = clientFor(lms, {
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (!String(input).includes('/api/courses/v2/blocks/')) return res;
+        const body = (await res.text())
+          .replace('"type": "video"', '"type": 7')
+          .replace('"type":"video"', '"type":7');
+        return new Response(body, { status: res.status, headers: res.headers });
+      },
+    });
+    const err = await failure(client.getBlocks(course.courseKey));
+    expect(err).toBeInstanceOf(LmsMalformedResponseError);
+    expect(err.message).toMatch(/at blocks\.block-v1:TestX\+LMS101\+2024\+type@video\+block@[^.]+\.type: /);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('fetches the answer again when the connection drops in the middle of it', async () => {
+    let cut = 0;
+    const { client, sleeps } = clientFor(lms, {
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        if (!String(input).includes('/api/courses/v2/blocks/') || cut++ > 0) return res;
+        const text = await res.text();
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode(text.slice(0, text.length / 2)));
+            controller.error(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }));
+          },
+        });
+        return new Response(body, { status: 200, headers: res.headers });
+      },
+    });
+    const blocks = await client.getBlocks(course.courseKey);
+    expect(Object.keys(blocks.blocks)).toHaveLength(7);
+    expect(sleeps).toHaveLength(1);
   });
 
   it('rejects a body that is not JSON as permanent', async () => {
@@ -309,7 +348,13 @@ describe('LmsClient against the Open edX demo course', () => {
     const recorded = lmsSnapshot(demo!, { settings: { courseBlocksApiExtraFields: EXTRA_FIELDS } });
     const origin = (text: string) => text.replaceAll(lms.url, SNAPSHOT_ORIGIN);
     expect(JSON.parse(origin(JSON.stringify(snapshot.detail)))).toEqual(recorded.detail);
-    expect(JSON.parse(origin(JSON.stringify(snapshot.blocks)))).toEqual(recorded.blocks);
+    const compact = Object.fromEntries(
+      Object.entries(recorded.blocks.blocks).map(([id, block]) => [id, compactBlock(block)]),
+    );
+    expect(JSON.parse(origin(JSON.stringify(snapshot.blocks)))).toEqual({
+      root: recorded.blocks.root,
+      blocks: compact,
+    });
     expect(
       Object.values(snapshot.blocks.blocks).filter((b) => b.type === 'discussion').length,
     ).toBeGreaterThan(0);
