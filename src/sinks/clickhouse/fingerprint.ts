@@ -10,17 +10,34 @@ import { bind } from './bind.js';
 const DUMP_COLUMNS = new Set(['dump_id', 'time_last_dumped', 'created', 'modified']);
 
 export function dumpFingerprint(tables: Array<[table: string, rows: ReadonlyArray<object>]>): string {
-  const hash = createHash('sha256');
+  const hash = new DumpFingerprint();
   for (const [table, rows] of tables) {
-    hash.update(`${table}\n`);
-    for (const row of rows) {
-      for (const [column, value] of Object.entries(row)) {
-        if (!DUMP_COLUMNS.has(column)) hash.update(`${String(value)}\u0000`);
-      }
-      hash.update('\n');
-    }
+    hash.table(table);
+    for (const row of rows) hash.row(row);
   }
-  return hash.digest('hex');
+  return hash.digest();
+}
+
+/** The same fingerprint, fed one table and one row at a time as the rows are built. */
+export class DumpFingerprint {
+  private readonly hash = createHash('sha256');
+
+  table(name: string): void {
+    this.hash.update(`${name}\n`);
+  }
+
+  row(row: object): void {
+    // One update per row: the digest is that of the concatenation, so it equals one update per value.
+    let text = '';
+    for (const column in row) {
+      if (!DUMP_COLUMNS.has(column)) text += `${String((row as Record<string, unknown>)[column])}\u0000`;
+    }
+    this.hash.update(text + '\n');
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
 }
 
 export interface RecordedDump {

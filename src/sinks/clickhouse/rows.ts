@@ -1,6 +1,6 @@
 import { utf8StoreText } from '../../domain/store-text.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
-import type { Outline, OutlineRow } from '../../outline/types.js';
+import type { Outline, OutlineRow, Relationship } from '../../outline/types.js';
 import { courseNameFromApi } from '../../domain/course-name.js';
 import { CourseKey } from '../../openedx/keys.js';
 import {
@@ -164,10 +164,15 @@ function latestEdit(snapshot: CourseSnapshot): string | undefined {
 }
 
 export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockRow[] {
+  return outline.rows.map(courseBlockRowWriter(outline, dump));
+}
+
+/** Builds the course_blocks row of each outline row, one at a time (the writer streams them). */
+export function courseBlockRowWriter(outline: Outline, dump: DumpStamp): (row: OutlineRow) => CourseBlockRow {
   assertDumpTime(dump.timeLastDumped);
   const key = courseKeyParts(outline.courseKey);
   const xblockData = xblockDataWriter(key);
-  return outline.rows.map((row) => ({
+  return (row) => ({
     org: key.org,
     course_key: outline.courseKey,
     location: row.location,
@@ -177,7 +182,7 @@ export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockR
     edited_on: row.editedOn === undefined ? '' : pythonStr(parseInstant(row.editedOn)),
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
-  }));
+  });
 }
 
 /** `xblock_data_json` as Aspects writes it: `json.dumps` of these keys, in this order. */
@@ -216,15 +221,22 @@ function xblockDataWriter(key: CourseKeyParts): (row: OutlineRow) => string {
 }
 
 export function courseRelationshipRows(outline: Outline, dump: DumpStamp): CourseRelationshipRow[] {
+  return outline.relationships.map(courseRelationshipRowWriter(outline, dump));
+}
+
+export function courseRelationshipRowWriter(
+  outline: Outline,
+  dump: DumpStamp,
+): (relationship: Relationship) => CourseRelationshipRow {
   assertDumpTime(dump.timeLastDumped);
-  return outline.relationships.map((r) => ({
+  return (r) => ({
     course_key: outline.courseKey,
     parent_location: r.parentLocation,
     child_location: r.childLocation,
     order: r.order,
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
-  }));
+  });
 }
 
 /**

@@ -5,19 +5,20 @@ import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
-import { dumpFingerprint, latestRecordedDump, recordDump } from './fingerprint.js';
+import { DumpFingerprint, latestRecordedDump, recordDump } from './fingerprint.js';
 import { pruneRemovedBlocks } from './prune.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
   COURSE_BLOCK_COLUMNS,
   COURSE_OVERVIEW_COLUMNS,
   COURSE_RELATIONSHIP_COLUMNS,
-  courseBlockRows,
+  courseBlockRowWriter,
   courseOverviewRow,
-  courseRelationshipRows,
+  courseRelationshipRowWriter,
   courseKeyParts,
   type DumpStamp,
 } from './rows.js';
+import { insertSpooled, RowSpool } from './spool.js';
 import { tableExists } from './tables.js';
 
 export interface WriterContext {
@@ -35,6 +36,8 @@ export interface WriterContext {
    * existence check, and a 'done' one is not sent again. Without a ledger every try checks first.
    */
   insertLedger?: Map<string, 'sent' | 'done'>;
+  /** A table's rows of one dump held in memory at most (bytes of JSONEachRow); larger go to a temporary file. */
+  spoolMemoryBytes?: number;
 }
 
 export interface CourseDumpInput {
@@ -74,29 +77,77 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   const org = courseKeyParts(courseKey).org;
   const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const rowsByTable: Record<string, number> = {};
-  const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
-    table,
-    columns,
-    lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
-  });
 
   const overview = courseOverviewRow(snapshot, dump);
-  const blocks = courseBlockRows(outline, dump);
   const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
-  const relationships = withRelationships ? courseRelationshipRows(outline, dump) : [];
-  const fingerprint = dumpFingerprint([
-    ['course_overviews', [overview]],
-    ['course_blocks', blocks],
-    [RELATIONSHIPS, relationships],
-  ]);
-  const latest = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+  // Asked while the rows are built: the answer is needed only once the fingerprint is known.
+  const latestDump = withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
     latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
       (err: unknown) => {
         throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
       },
     ),
   );
-  if (latest?.fingerprint === fingerprint) return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
+  latestDump.catch(() => undefined);
+  const blocks = new RowSpool(ctx.spoolMemoryBytes);
+  const relationships = new RowSpool(ctx.spoolMemoryBytes);
+  try {
+    // One pass builds each row once: into the fingerprint and into the table's spool, then dropped.
+    const fingerprinted = new DumpFingerprint();
+    fingerprinted.table('course_overviews');
+    fingerprinted.row(overview);
+    fingerprinted.table('course_blocks');
+    const blockRow = courseBlockRowWriter(outline, dump);
+    for (const row of outline.rows) {
+      const built = blockRow(row);
+      fingerprinted.row(built);
+      if (blocks.add(built)) await blocks.flush();
+    }
+    await blocks.finish();
+    fingerprinted.table(RELATIONSHIPS);
+    if (withRelationships) {
+      const relationshipRow = courseRelationshipRowWriter(outline, dump);
+      for (const relationship of outline.relationships) {
+        const built = relationshipRow(relationship);
+        fingerprinted.row(built);
+        if (relationships.add(built)) await relationships.flush();
+      }
+    }
+    await relationships.finish();
+    const fingerprint = fingerprinted.digest();
+    const latest = await latestDump;
+    if (latest?.fingerprint === fingerprint)
+      return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
+    return await writeDump(ctx, input, { overview, blocks, relationships, fingerprint, withRelationships });
+  } finally {
+    await Promise.all([blocks.dispose(), relationships.dispose()]);
+  }
+}
+
+interface BuiltDump {
+  overview: object;
+  blocks: RowSpool;
+  relationships: RowSpool;
+  fingerprint: string;
+  withRelationships: boolean;
+}
+
+async function writeDump(
+  ctx: WriterContext,
+  input: CourseDumpInput,
+  built: BuiltDump,
+): Promise<CourseDumpResult> {
+  const { outline, dump } = input;
+  const { overview, blocks, relationships, fingerprint, withRelationships } = built;
+  const courseKey = outline.courseKey;
+  const org = courseKeyParts(courseKey).org;
+  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const rowsByTable: Record<string, number> = {};
+  const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
+    table,
+    columns,
+    lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
+  });
 
   rowsByTable.course_blocks = await insertDump(
     ctx,
@@ -162,21 +213,28 @@ interface InsertTarget {
   lookup: { org?: string; courseKey: string };
 }
 
-async function insertDump<Row extends object>(
+/** What one insert sends: rows in memory (the overview) or a table's spooled rows. */
+type InsertRows = object[] | RowSpool;
+
+async function insertDump(
   ctx: WriterContext,
   dump: DumpStamp,
   target: InsertTarget,
-  rows: Row[],
+  rows: InsertRows,
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  const count = Array.isArray(rows) ? rows.length : rows.rows;
+  if (count === 0) return 0;
   const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const { table, columns, lookup } = target;
-  const doing = `writing ${rows.length} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
+  const doing = `writing ${count} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
   const ledger = ctx.insertLedger;
   const key = `${dump.dumpId}:${table}`;
+  // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
+  const quoted = columns.map((c) => (c === 'order' ? '`order`' : c));
+  const settings = dedupSettings(ctx.capabilities, key);
   return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
     try {
-      if (ledger?.get(key) === 'done') return rows.length;
+      if (ledger?.get(key) === 'done') return count;
       if (!ledger || ledger.has(key)) {
         const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
         if (existing > 0) {
@@ -185,16 +243,23 @@ async function insertDump<Row extends object>(
         }
       }
       ledger?.set(key, 'sent');
-      await ctx.client.insert({
-        table: `${database}.${table}`,
-        // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
-        columns: columns.map((c) => (c === 'order' ? '`order`' : c)) as [string, ...string[]],
-        values: rows,
-        format: 'JSONEachRow',
-        clickhouse_settings: dedupSettings(ctx.capabilities, key),
-      });
+      if (Array.isArray(rows)) {
+        await ctx.client.insert({
+          table: `${database}.${table}`,
+          columns: quoted as [string, ...string[]],
+          values: rows,
+          format: 'JSONEachRow',
+          clickhouse_settings: settings,
+        });
+      } else {
+        await insertSpooled(
+          ctx.client,
+          { table: `${database}.${table}`, columns: quoted, embedded: ctx.capabilities.embedded, settings },
+          rows,
+        );
+      }
       ledger?.set(key, 'done');
-      return rows.length;
+      return count;
     } catch (err) {
       throw classifyClickHouseError(err, `${doing}; the same dump is resent on retry, so retrying is safe`);
     }

@@ -123,6 +123,30 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
     ]);
   });
 
+  it('writes the same rows when they outgrow memory and go through a temporary file', async () => {
+    const inMemory = await migratedContext();
+    const spilled = { ...(await migratedContext()), spoolMemoryBytes: 0 };
+    const snap = snapshot();
+    const outline = buildOutline(snap.blocks);
+    const dump = { dumpId: crypto.randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    for (const ctx of [inMemory, spilled]) await writeCourseDump(ctx, { snapshot: snap, outline, dump });
+    const contents = async (ctx: WriterContext) => {
+      const rs = await conn.client.query({
+        query: `SELECT * FROM ${ctx.database}.course_blocks ORDER BY location`,
+        format: 'JSONEachRow',
+      });
+      const rel = await conn.client.query({
+        query: `SELECT * FROM ${ctx.database}.course_relationships ORDER BY child_location`,
+        format: 'JSONEachRow',
+      });
+      return [await rs.text(), await rel.text()];
+    };
+    const [blocks, relationships] = await contents(spilled);
+    expect(blocks!.split('\n').filter(Boolean)).toHaveLength(18);
+    expect(relationships!.split('\n').filter(Boolean)).toHaveLength(16);
+    expect([blocks, relationships]).toEqual(await contents(inMemory));
+  });
+
   it('fails permanently, naming the table, when a row does not parse', async () => {
     const ctx = await migratedContext();
     const snap = snapshot();
