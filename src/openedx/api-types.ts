@@ -45,25 +45,40 @@ export type Block = z.infer<typeof BlockSchema>;
  * What course-sink reads of a block, and nothing else: the outline (ids, type, children, graded), the rows
  * (name, edited_on, completion_mode), the freshness check (the course block's start) and the export manifest
  * (a video's VAL id and student_view_data). Large courses are kept in this form while their answer streams
- * in, so everything else the API sends (URLs, student_view_data of other types…) is dropped block by block.
+ * in, so everything else the API sends (URLs, student_view_data of other types…) is dropped block by block;
+ * `intern` lets the strings a course repeats be held once.
  */
-export function compactBlock(block: Block): Block {
+export function compactBlock(block: Block, intern: (text: string) => string = (text) => text): Block {
   const out: Block = {
-    id: block.id,
+    id: intern(block.id),
     block_id: block.block_id,
-    type: block.type,
+    type: intern(block.type),
     display_name: block.display_name,
   };
-  if (block.children !== undefined) out.children = block.children;
+  if (block.children !== undefined) out.children = block.children.map(intern);
   if (block.graded !== undefined) out.graded = block.graded;
   if (block.edited_on !== undefined) out.edited_on = block.edited_on;
-  if (block.completion_mode !== undefined) out.completion_mode = block.completion_mode;
+  if (block.completion_mode !== undefined) out.completion_mode = intern(block.completion_mode);
   if (block.type === 'course' && block.start !== undefined) out.start = block.start;
   if (block.type === 'video') {
     if (block.edx_video_id !== undefined) out.edx_video_id = block.edx_video_id;
     if (block.student_view_data !== undefined) out.student_view_data = block.student_view_data;
   }
   return out;
+}
+
+/**
+ * One copy of each string that a course repeats: every block id appears as its key, its `id` and in its
+ * parent's `children`, and types and completion modes are a handful of values.
+ */
+export function stringInterner(): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    seen.set(text, text);
+    return text;
+  };
 }
 
 /** The Blocks API response with `return_type=dict` (the default). */

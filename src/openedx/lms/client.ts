@@ -4,6 +4,7 @@ import {
   BlockSchema,
   compactBlock,
   CourseDetailSchema,
+  stringInterner,
   CourseIdPageSchema,
   type Block,
   type BlocksResponse,
@@ -246,6 +247,7 @@ export class LmsClient {
 /** The Blocks API answer, block by block: validated with BlockSchema on arrival, kept compact. */
 const readBlocks: BodyReader<BlocksResponse> = async (chunks) => {
   const blocks: Record<string, Block> = {};
+  const intern = stringInterner();
   const reader = new BlocksStreamReader({
     block(key, value) {
       const parsed = BlockSchema.safeParse(value);
@@ -256,10 +258,10 @@ const readBlocks: BodyReader<BlocksResponse> = async (chunks) => {
           issue?.message ?? 'invalid',
         );
       }
+      const block = compactBlock(parsed.data, intern);
       // A member named __proto__ is an own property in JSON.parse's result; plain assignment would not be.
-      if (key === '__proto__')
-        Object.defineProperty(blocks, key, { value: compactBlock(parsed.data), enumerable: true });
-      else blocks[key] = compactBlock(parsed.data);
+      if (key === '__proto__') Object.defineProperty(blocks, key, { value: block, enumerable: true });
+      else blocks[intern(key)] = block;
     },
   });
   for await (const chunk of chunks) reader.push(chunk);
