@@ -56,8 +56,11 @@ const { values: args } = parseArgs({
     check: { type: 'boolean', default: false },
     'save-baselines': { type: 'boolean', default: false },
     list: { type: 'boolean', default: false },
+    'backfill-courses': { type: 'string' },
   },
 });
+// Read by the backfill row in its own process.
+if (args['backfill-courses']) process.env.BENCH_BACKFILL_COURSES = args['backfill-courses'];
 
 function select<T extends { name: string }>(all: readonly T[], prefixes: string[]): T[] {
   return prefixes.length === 0 ? [...all] : all.filter((c) => prefixes.some((p) => c.name.startsWith(p)));

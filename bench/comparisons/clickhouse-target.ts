@@ -10,15 +10,29 @@ export interface BenchClickHouse {
   database: string;
   /** `chdb <version>` or `server <version>`, for the notes. */
   describe: string;
+  /** Forgets the recorded dumps, so that the next sync of an unchanged course writes a whole new dump. */
+  forgetDumps(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Which ClickHouse a row measures: whatever the environment configures, or one of the two explicitly. */
+export type BenchEngine = 'configured' | 'embedded' | 'server';
 
 /**
  * ClickHouse as the service would open it: the server at CLICKHOUSE_URL when set, else embedded chdb under
  * `dataDir`; migrated into BENCH_DATABASE, which a server run drops again at the end.
  */
-export async function openBenchClickHouse(dataDir: string): Promise<BenchClickHouse> {
-  const { clickhouse } = loadConfig({ ...process.env, DATA_DIR: dataDir });
+export async function openBenchClickHouse(
+  dataDir: string,
+  engine: BenchEngine = 'configured',
+): Promise<BenchClickHouse> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+  if (engine === 'embedded') delete env.CLICKHOUSE_URL;
+  if (engine === 'server' && !env.CLICKHOUSE_URL)
+    throw new Error(
+      'this row needs a ClickHouse server: eval "$(scripts/stack env)" first (bench/README.md)',
+    );
+  const { clickhouse } = loadConfig(env);
   const connection = await openClickHouse({
     url: clickhouse.url,
     user: clickhouse.user,
@@ -34,6 +48,9 @@ export async function openBenchClickHouse(dataDir: string): Promise<BenchClickHo
     connection,
     database: BENCH_DATABASE,
     describe: `${embedded ? 'chdb' : 'server'} ${version}`,
+    async forgetDumps() {
+      await connection.client.command({ query: `TRUNCATE TABLE ${BENCH_DATABASE}.course_sink_dumps` });
+    },
     async close() {
       if (!embedded) await connection.client.command({ query: `DROP DATABASE IF EXISTS ${BENCH_DATABASE}` });
       await connection.close();

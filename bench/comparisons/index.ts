@@ -1,8 +1,9 @@
 import type { ComparisonCase } from '../comparison.js';
+import { backfillCase } from './backfill.js';
 import { decodeThroughputCase } from './decode-throughput.js';
 import { exportBuildCase } from './export-build.js';
 import { syncCases } from './lms-sync.js';
-import { peakRssCase } from './peak-rss.js';
+import { rssRiseCases } from './peak-rss.js';
 import { stormCases } from './storms.js';
 
 /** The target rows, printed first and in this order. */
@@ -10,6 +11,7 @@ export const COMPARISON_CASES: readonly ComparisonCase[] = [
   ...syncCases,
   ...stormCases,
   decodeThroughputCase,
-  peakRssCase,
+  ...rssRiseCases,
+  backfillCase,
   exportBuildCase,
 ];

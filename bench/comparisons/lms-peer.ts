@@ -12,14 +12,25 @@ export interface LmsPeer extends LmsHostReady {
   close(): Promise<void>;
 }
 
-const HOST = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lms-host.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const HOST = path.join(HERE, 'lms-host.ts');
+const BACKFILL_HOST = path.join(HERE, 'lms-backfill-host.ts');
 const START_TIMEOUT_MS = 60_000;
 
 export const benchCourseKey = (blocks: number) => `course-v1:BenchX+Sync${blocks}+2024`;
 
 /** Starts the test LMS in its own process, serving one synthetic course per size (see lms-host.ts). */
 export function startLmsPeer(sizes: readonly number[]): Promise<LmsPeer> {
-  const child = fork(HOST, [sizes.join(',')], {
+  return startHost(HOST, [sizes.join(',')]);
+}
+
+/** Starts the test LMS answering for thousands of backfill courses (see lms-backfill-host.ts). */
+export function startBackfillLmsPeer(): Promise<LmsPeer> {
+  return startHost(BACKFILL_HOST, []);
+}
+
+function startHost(script: string, args: string[]): Promise<LmsPeer> {
+  const child = fork(script, args, {
     execArgv: process.execArgv.filter((a) => a !== '--expose-gc'),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

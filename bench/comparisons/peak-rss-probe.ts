@@ -1,5 +1,5 @@
 import { collectGarbage, peakRssBytes, resetPeakRss } from '../memory.js';
-import { openBenchClickHouse } from './clickhouse-target.js';
+import { openBenchClickHouse, type BenchEngine } from './clickhouse-target.js';
 import { WARMUP_BLOCKS } from './lms-sync.js';
 import type { LmsHostReady } from './lms-peer.js';
 import { SyncRig } from './sync-rig.js';
@@ -9,6 +9,12 @@ export interface PeakRssReport {
   peakBytes: number;
   /** Resident set just before it: Node, the ClickHouse client or embedded engine, and what setup kept. */
   beforeBytes: number;
+  /** V8 heap in use after the sync and a full GC: what a sync leaves behind. */
+  heapAfterBytes: number;
+  /** The embedded engine's MemoryTracking before and after the sync (absent with a server). */
+  engineBeforeBytes?: number;
+  engineAfterBytes?: number;
+  clickhouse: string;
   ms: number;
   /** LMS requests retried during the measured sync (a retry holds two answers' worth of memory at most). */
   lmsRetries: string[];
@@ -21,16 +27,26 @@ export interface PeakRssReport {
 async function probe(
   side: string,
   blocks: number,
+  engine: BenchEngine,
   dataDir: string,
   lms: LmsHostReady,
 ): Promise<PeakRssReport> {
-  const clickhouse = await openBenchClickHouse(dataDir);
+  const clickhouse = await openBenchClickHouse(dataDir, engine);
+  const embedded = clickhouse.connection.capabilities.embedded;
+  const tracked = async () => {
+    const rs = await clickhouse.connection.client.query({
+      query: "SELECT value FROM system.metrics WHERE metric = 'MemoryTracking'",
+      format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ value: string | number }>())[0]?.value ?? 0);
+  };
   try {
     const rig = new SyncRig(clickhouse, { ...lms, close: async () => undefined });
     const warm = await rig.prepareBaseline(WARMUP_BLOCKS);
     await rig.realSync(WARMUP_BLOCKS);
     await rig.baselineSync(warm);
     const prepared = side === 'baseline' ? await rig.prepareBaseline(blocks) : undefined;
+    const engineBeforeBytes = embedded ? await tracked() : undefined;
     collectGarbage();
     const beforeBytes = process.memoryUsage().rss;
     if (!resetPeakRss()) throw new Error('the peak RSS probe needs Linux (/proc/self/clear_refs)');
@@ -39,19 +55,44 @@ async function probe(
     if (prepared) await rig.baselineSync(prepared);
     else await rig.realSync(blocks);
     const ms = performance.now() - started;
-    return { peakBytes: peakRssBytes(), beforeBytes, ms, lmsRetries: rig.retries.slice(retriesBefore) };
+    const peakBytes = peakRssBytes();
+    collectGarbage();
+    return {
+      peakBytes,
+      beforeBytes,
+      heapAfterBytes: process.memoryUsage().heapUsed,
+      ...(embedded ? { engineBeforeBytes, engineAfterBytes: await tracked() } : {}),
+      clickhouse: clickhouse.describe,
+      ms,
+      lmsRetries: rig.retries.slice(retriesBefore),
+    };
   } finally {
     await clickhouse.close();
   }
 }
 
-const [side, blocks, dataDir, lmsJson] = process.argv.slice(2);
-if (!process.send || (side !== 'figure' && side !== 'baseline') || !blocks || !dataDir || !lmsJson) {
+const [side, blocks, engine, dataDir, lmsJson] = process.argv.slice(2);
+const engines: readonly string[] = ['configured', 'embedded', 'server'];
+if (
+  !process.send ||
+  (side !== 'figure' && side !== 'baseline') ||
+  !blocks ||
+  !engine ||
+  !engines.includes(engine) ||
+  !dataDir ||
+  !lmsJson
+) {
   console.error('bench/comparisons/peak-rss-probe.ts is started by the benchmarks');
   process.exit(2);
 }
 try {
-  const report = await probe(side, Number(blocks), dataDir, JSON.parse(lmsJson) as LmsHostReady);
+  const report = await probe(
+    side,
+    Number(blocks),
+    engine as BenchEngine,
+    dataDir,
+    JSON.parse(lmsJson) as LmsHostReady,
+  );
   process.send({ ok: true, report }, () => process.exit(0));
 } catch (err) {
   process.send({ ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }, () =>
