@@ -13,8 +13,7 @@ import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { runBackfill } from '../../src/sync/backfill.js';
 import { peakRssBytes, resetPeakRss } from '../memory.js';
 import { openBenchClickHouse } from './clickhouse-target.js';
-import { BACKFILL_SIZES, backfillCourseKey } from './lms-backfill-host.js';
-import type { LmsHostReady } from './lms-peer.js';
+import { BACKFILL_SIZES, backfillCourseKey, type LmsHostReady } from './lms-peer.js';
 
 export interface BackfillReport {
   courses: number;

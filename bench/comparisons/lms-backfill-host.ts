@@ -2,11 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestLms } from '../../test/peers/openedx/server.js';
 import { syntheticCourse } from '../../test/support/synthetic-course.js';
-import type { LmsHostReady } from './lms-peer.js';
+import { BACKFILL_SIZES, backfillCourseKey, type LmsHostReady } from './lms-peer.js';
 
-/** Course sizes of a backfill, from 300 to 3,000 blocks; course n has BACKFILL_SIZES[n % 10] blocks. */
-export const BACKFILL_SIZES = [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000];
-export const backfillCourseKey = (n: number) => `course-v1:BackfillX+C${n}+2024`;
 const templateKey = (blocks: number) => `course-v1:BackfillX+T${blocks}+2024`;
 const part = (key: string) => key.slice('course-v1:'.length);
 

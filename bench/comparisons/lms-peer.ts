@@ -19,6 +19,10 @@ const START_TIMEOUT_MS = 60_000;
 
 export const benchCourseKey = (blocks: number) => `course-v1:BenchX+Sync${blocks}+2024`;
 
+/** Course sizes of a backfill, from 300 to 3,000 blocks; course n has BACKFILL_SIZES[n % 10] blocks. */
+export const BACKFILL_SIZES = [300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000];
+export const backfillCourseKey = (n: number) => `course-v1:BackfillX+C${n}+2024`;
+
 /** Starts the test LMS in its own process, serving one synthetic course per size (see lms-host.ts). */
 export function startLmsPeer(sizes: readonly number[]): Promise<LmsPeer> {
   return startHost(HOST, [sizes.join(',')]);
