@@ -65,13 +65,45 @@ function openHttp(url: string, opts: ClickHouseConnectionOptions): ClickHouseCli
   });
 }
 
+/**
+ * The embedded engine's server settings, sized for one small process's jobs rather than for a server that
+ * owns its machine: by default the mark and primary-index caches may grow to 5 GiB each and memory to 90% of
+ * RAM. These are server settings, so they are given when the engine starts (clickhouse-local command-line
+ * form); names as in ClickHouse's server settings reference.
+ */
+export const EMBEDDED_ENGINE_ARGS: readonly string[] = [
+  '--max_server_memory_usage=1073741824',
+  '--mark_cache_size=16777216',
+  '--index_mark_cache_size=0',
+  '--primary_index_cache_size=16777216',
+  '--uncompressed_cache_size=0',
+  '--index_uncompressed_cache_size=0',
+  '--compiled_expression_cache_size=0',
+  '--query_condition_cache_size=1048576',
+  '--background_pool_size=1',
+  '--background_schedule_pool_size=1',
+  '--background_common_pool_size=1',
+  '--background_move_pool_size=1',
+  '--background_fetches_pool_size=1',
+];
+
 async function openEmbedded(dataDir: string): Promise<ClickHouseClient> {
   const dir = path.join(dataDir, 'clickhouse');
   await mkdir(dir, { recursive: true });
+  const { Session } = await import('chdb');
   const { createChdbConnection } = await import('chdb/connection');
+  // The connection of chdb/connection takes no engine arguments, but connections to one directory share the
+  // one engine of the process: a session opened first starts it with ours, and is kept for as long.
+  const engine = new Session(dir, { connectionArgs: [...EMBEDDED_ENGINE_ARGS] });
   // chdb types the contract against its own copy of @clickhouse/client-common; at runtime they are the same.
   const connection = createChdbConnection({ path: dir }) as unknown as NonNullable<ClientConnectionOption>;
-  return createClient({ connection, log: { level: ClickHouseLogLevel.OFF } });
+  const client = createClient({ connection, log: { level: ClickHouseLogLevel.OFF } });
+  const close = client.close.bind(client);
+  client.close = async () => {
+    await close();
+    engine.close();
+  };
+  return client;
 }
 
 export async function serverVersion(client: ClickHouseClient): Promise<string> {

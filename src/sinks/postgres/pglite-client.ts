@@ -53,6 +53,20 @@ function transactionClient(tx: Transaction, depth: number): SqlClient {
 }
 
 /**
+ * PGlite sized for what it holds here, a catalog of a few thousand rows, instead of Postgres' defaults:
+ * shared_buffers alone is 128MB, allocated in the WebAssembly heap, which never gives memory back.
+ * PGlite's own start parameters are kept (they make it a single-user backend).
+ */
+const PGLITE_START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  ...['-c', 'shared_buffers=8MB'],
+  ...['-c', 'temp_buffers=1MB'],
+  ...['-c', 'work_mem=1MB'],
+  ...['-c', 'maintenance_work_mem=8MB'],
+  ...['-c', 'wal_buffers=256kB'],
+];
+
+/**
  * A SqlClient over embedded PGlite persisted in `dir`. PGlite is one connection: its transaction() holds
  * an exclusive lock until COMMIT/ROLLBACK, so a concurrent caller's query waits instead of running inside
  * someone else's transaction. Consequently a transaction's callback must use the `tx` it is given; calling
@@ -62,7 +76,7 @@ export async function createPgliteClient(dir: string): Promise<SqlClient> {
   await mkdir(dir, { recursive: true });
   let db: PGlite;
   try {
-    db = await PGlite.create(dir, { parsers });
+    db = await PGlite.create(dir, { parsers, startParams: PGLITE_START_PARAMS });
   } catch (err) {
     throw new PermanentError(
       `postgres: cannot open the embedded database in ${dir}: ${(err as Error).message}; ` +
