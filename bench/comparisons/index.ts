@@ -2,6 +2,7 @@ import type { ComparisonCase } from '../comparison.js';
 import { backfillCase } from './backfill.js';
 import { decodeThroughputCase } from './decode-throughput.js';
 import { exportBuildCase } from './export-build.js';
+import { olxFootprintCase } from './olx-footprint.js';
 import { syncCases } from './lms-sync.js';
 import { rssRiseCases } from './peak-rss.js';
 import { stormCases } from './storms.js';
@@ -13,5 +14,6 @@ export const COMPARISON_CASES: readonly ComparisonCase[] = [
   decodeThroughputCase,
   ...rssRiseCases,
   backfillCase,
+  olxFootprintCase,
   exportBuildCase,
 ];
