@@ -56,11 +56,13 @@ async function probe(
     });
     const keys = Array.from({ length: courses }, (_, n) => backfillCourseKey(n));
 
+    // As syncCourse does it: the latest dump is looked up while the LMS answers.
     const realSync = async (courseKey: string) => {
+      const latest = sink.latestDump(courseKey);
       const snapshot = await lmsClient.getSnapshot(courseKey);
       const outline = buildOutline(snapshot.blocks);
       const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
-      await sink.writeCourse({ snapshot, outline, dump });
+      await sink.writeCourse({ snapshot, outline, dump, latest });
     };
 
     // The baseline's floor: per size, the JSONEachRow text of a template course's rows, made here (untimed);

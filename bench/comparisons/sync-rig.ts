@@ -88,10 +88,12 @@ export class SyncRig {
 
   /** One sync of the course of this size; returns the rows written. */
   async realSync(blocks: number): Promise<number> {
+    // As syncCourse does it: the latest dump is looked up while the LMS answers.
+    const latest = this.sink.latestDump(benchCourseKey(blocks));
     const snapshot = await this.lmsClient.getSnapshot(benchCourseKey(blocks));
     const outline = buildOutline(snapshot.blocks);
     const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
-    const { rowsByTable } = await this.sink.writeCourse({ snapshot, outline, dump });
+    const { rowsByTable } = await this.sink.writeCourse({ snapshot, outline, dump, latest });
     return Object.values(rowsByTable).reduce((a, b) => a + b, 0);
   }
 

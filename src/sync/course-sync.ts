@@ -100,6 +100,8 @@ async function run(
     return { courseKey, rowsByTable: {}, catalog };
   }
 
+  // Needs only the key: looked up while the LMS answers.
+  const latestDump = deps.clickhouse.latestDump?.(courseKey);
   let snapshot: CourseSnapshot;
   try {
     snapshot = await fetchFresh(deps, courseKey, events, log);
@@ -123,7 +125,9 @@ async function run(
     rowsByTable,
     warnings = [],
     unchanged,
-  } = await deps.retry('clickhouse', () => deps.clickhouse.writeCourse({ snapshot, outline, dump }));
+  } = await deps.retry('clickhouse', () =>
+    deps.clickhouse.writeCourse({ snapshot, outline, dump, latest: latestDump }),
+  );
   for (const warning of warnings) log.warn({ dump_id: dump.dumpId }, warning);
   for (const [table, rows] of Object.entries(rowsByTable)) deps.observer?.rowsWritten(table, rows);
   if (unchanged) log.info({ dump_id: unchanged }, 'clickhouse already holds these rows: no new dump');

@@ -32,8 +32,24 @@ export interface Dump {
   timeLastDumped: string;
 }
 
+/** The latest whole dump ClickHouse holds for a course, as its fingerprint. */
+export interface RecordedDump {
+  dumpId: string;
+  fingerprint: string;
+}
+
 export interface ClickHouseSink {
-  writeCourse(input: { snapshot: CourseSnapshot; outline: Outline; dump: Dump }): Promise<{
+  /**
+   * Starts looking up the course's latest dump, which needs only its key, so the lookup can overlap the LMS
+   * fetch; the promise goes to writeCourse, which asks again itself if it failed.
+   */
+  latestDump?(courseKey: string): Promise<RecordedDump | undefined>;
+  writeCourse(input: {
+    snapshot: CourseSnapshot;
+    outline: Outline;
+    dump: Dump;
+    latest?: Promise<RecordedDump | undefined>;
+  }): Promise<{
     rowsByTable: Record<string, number>;
     /** Follow-up work that failed without undoing the dump (e.g. pruning removed blocks). */
     warnings?: string[];

@@ -40,14 +40,13 @@ export class DumpFingerprint {
   }
 }
 
-export interface RecordedDump {
-  dumpId: string;
-  fingerprint: string;
-}
+export type { RecordedDump } from '../../sync/ports.js';
+import type { RecordedDump } from '../../sync/ports.js';
 
 /**
  * The latest dump course-sink recorded for a course, if its overview row is still there (a table emptied
- * by an operator must be refilled, whatever the record says).
+ * by an operator must be refilled, whatever the record says). Asked in two steps, the overview only when
+ * there is a record: a course never dumped before (every course of a backfill) costs one small query.
  */
 export async function latestRecordedDump(
   client: ClickHouseClient,
@@ -57,17 +56,26 @@ export async function latestRecordedDump(
 ): Promise<RecordedDump | undefined> {
   const rs = await client.query({
     ...bind(
-      `SELECT toString(d.dump_id) AS dumpId, d.fingerprint AS fingerprint FROM ${database}.course_sink_dumps AS d ` +
-        `WHERE d.course_key = {courseKey:String} AND d.dump_id IN ` +
-        `(SELECT dump_id FROM ${database}.course_overviews WHERE org = {org:String} AND course_key = {courseKey:String}) ` +
-        `ORDER BY d.time_last_dumped DESC LIMIT 1`,
-      { org: course.org, courseKey: course.courseKey },
+      `SELECT toString(dump_id) AS dumpId, fingerprint FROM ${database}.course_sink_dumps ` +
+        `WHERE course_key = {courseKey:String} ORDER BY time_last_dumped DESC LIMIT 1`,
+      { courseKey: course.courseKey },
       queryParams,
     ),
     format: 'JSONEachRow',
   });
   const [row] = await rs.json<RecordedDump>();
-  return row;
+  if (!row) return undefined;
+  const overview = await client.query({
+    ...bind(
+      `SELECT count() AS n FROM ${database}.course_overviews ` +
+        `WHERE org = {org:String} AND course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
+      { org: course.org, courseKey: course.courseKey, dumpId: row.dumpId },
+      queryParams,
+    ),
+    format: 'JSONEachRow',
+  });
+  const [count] = await overview.json<{ n: number | string }>();
+  return Number(count?.n ?? 0) > 0 ? row : undefined;
 }
 
 export async function recordDump(

@@ -1,5 +1,6 @@
 import type { ClickHouseSink } from '../../sync/ports.js';
-import { writeCourseDump, type CourseDumpInput, type WriterContext } from './writer.js';
+import type { RecordedDump } from './fingerprint.js';
+import { lookUpLatestDump, writeCourseDump, type CourseDumpInput, type WriterContext } from './writer.js';
 
 const MAX_LEDGER_ENTRIES = 10_000;
 
@@ -13,6 +14,13 @@ export class ClickHouseCourseSink implements ClickHouseSink {
       tableCache: ctx.tableCache ?? new Map(),
       insertLedger: ctx.insertLedger ?? new Map(),
     };
+  }
+
+  latestDump(courseKey: string): Promise<RecordedDump | undefined> {
+    const lookup = lookUpLatestDump(this.ctx, courseKey);
+    // Awaited by writeCourse, or never when the fetch fails: a failure here must not go unhandled.
+    lookup.catch(() => undefined);
+    return lookup;
   }
 
   async writeCourse(

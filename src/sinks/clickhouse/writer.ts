@@ -5,7 +5,7 @@ import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
-import { DumpFingerprint, latestRecordedDump, recordDump } from './fingerprint.js';
+import { DumpFingerprint, latestRecordedDump, recordDump, type RecordedDump } from './fingerprint.js';
 import { pruneRemovedBlocks } from './prune.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
@@ -44,6 +44,8 @@ export interface CourseDumpInput {
   snapshot: CourseSnapshot;
   outline: Outline;
   dump: DumpStamp;
+  /** The lookup of the latest dump, started earlier (see lookUpLatestDump); asked here when absent or failed. */
+  latest?: Promise<RecordedDump | undefined>;
 }
 
 export interface CourseDumpResult {
@@ -74,20 +76,16 @@ export interface CourseDumpResult {
 export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput): Promise<CourseDumpResult> {
   const { snapshot, outline, dump } = input;
   const courseKey = outline.courseKey;
-  const org = courseKeyParts(courseKey).org;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const rowsByTable: Record<string, number> = {};
 
   const overview = courseOverviewRow(snapshot, dump);
   const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
-  // Asked while the rows are built: the answer is needed only once the fingerprint is known.
-  const latestDump = withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
-      (err: unknown) => {
-        throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
-      },
-    ),
-  );
+  // Asked while the rows are built (or earlier, by the caller): needed only once the fingerprint is known.
+  // A lookup that is stale by the time the rows are known (another replica dumped meanwhile) costs at most
+  // a dump equal to that one, as before fingerprints.
+  const latestDump = input.latest
+    ? input.latest.catch(() => lookUpLatestDump(ctx, courseKey))
+    : lookUpLatestDump(ctx, courseKey);
   latestDump.catch(() => undefined);
   const blocks = new RowSpool(ctx.spoolMemoryBytes);
   const relationships = new RowSpool(ctx.spoolMemoryBytes);
@@ -201,6 +199,19 @@ async function writeDump(
   } catch (err) {
     return { rowsByTable, prunedTables: [], pruneError: err as Error };
   }
+}
+
+/** The latest whole dump of a course, with the writer's retries and error classification. */
+export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
+  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const { org } = courseKeyParts(courseKey);
+  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
+      (err: unknown) => {
+        throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
+      },
+    ),
+  );
 }
 
 const RELATIONSHIPS = 'course_relationships';
