@@ -65,7 +65,8 @@ export interface CourseDumpResult {
  * process killed in between leaves only block (and relationship) rows of a dump no overview names; the
  * redelivered event then writes a complete, newer dump.
  * Nothing is written when the latest recorded dump already holds the same content (its fingerprint in
- * `course_sink_dumps`, recorded after the overview row).
+ * `course_sink_dumps`, recorded after the overview row). Each row is built once, into the fingerprint and
+ * into its table's spool (spool.ts), and each INSERT streams its spool: no table's rows are all held at once.
  *
  * Every try, here or by the caller, resends the same dump (same dump_id and time_last_dumped). Two
  * guards keep a copy from landing twice: before each insert the table is checked for rows of this
