@@ -17,6 +17,8 @@ export interface ComparisonCase {
   name: string;
   description: string;
   target: Target;
+  /** How long its process may take; the runner's default otherwise. */
+  timeoutMs?: () => number;
   /** Runs the figure and its baseline in this process, in `dataDir`, a fresh directory removed afterwards. */
   measure(dataDir: string): Promise<ComparisonMeasurement>;
 }

@@ -80,7 +80,11 @@ function selectCases(only: string[] | undefined): { comparisons: ComparisonCase[
 let running: ChildProcess | undefined;
 
 /** One case in a fresh process, so peak memory and loaded engines belong to that case alone. */
-function runChild(name: string, dataDir: string): Promise<ChildReply & { ok: true }> {
+function runChild(
+  name: string,
+  dataDir: string,
+  timeoutMs = CASE_TIMEOUT_MS,
+): Promise<ChildReply & { ok: true }> {
   return new Promise((resolve, reject) => {
     const child = fork(CHILD, [name, dataDir], {
       execArgv: [...process.execArgv, '--expose-gc'],
@@ -89,9 +93,9 @@ function runChild(name: string, dataDir: string): Promise<ChildReply & { ok: tru
     running = child;
     let reply: ChildReply | undefined;
     const timer = setTimeout(() => {
-      reply = { ok: false, error: `timed out after ${CASE_TIMEOUT_MS / 1000} s` };
+      reply = { ok: false, error: `timed out after ${timeoutMs / 1000} s` };
       child.kill('SIGKILL');
-    }, CASE_TIMEOUT_MS);
+    }, timeoutMs);
     child.on('message', (message) => {
       reply ??= message as ChildReply;
     });
@@ -245,7 +249,9 @@ async function main(): Promise<number> {
   try {
     for (const comparison of comparisons) {
       try {
-        const reply = await inChild(root, comparison.name, (dir) => runChild(comparison.name, dir));
+        const reply = await inChild(root, comparison.name, (dir) =>
+          runChild(comparison.name, dir, comparison.timeoutMs?.()),
+        );
         if (!('comparison' in reply)) throw new Error(`${comparison.name} answered with no comparison`);
         const measurement = reply.comparison;
         targets.push({ comparison, measurement, met: meetsTarget(comparison.target, measurement) });

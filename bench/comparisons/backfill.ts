@@ -10,6 +10,8 @@ const MB = 1e6;
 /** Kept small by default so that a whole bench run stays within minutes; `--backfill-courses 2000` for the full one. */
 export const DEFAULT_BACKFILL_COURSES = 600;
 
+const backfillCourses = () => Number(process.env.BENCH_BACKFILL_COURSES ?? DEFAULT_BACKFILL_COURSES);
+
 type ProbeReply = { ok: true; report: BackfillReport } | { ok: false; error: string };
 
 function runProbe(side: 'figure' | 'baseline', courses: number, dataDir: string, lms: LmsHostReady) {
@@ -40,8 +42,10 @@ export const backfillCase: ComparisonCase = {
   description:
     'runBackfill --concurrency 4 over the real sync of courses of 300–3,000 blocks vs the same fetches and raw inserts with the same concurrency',
   target: { kind: 'ratio-at-most', limit: 1.2 },
+  // Both sides run in turn; a loaded 2-core machine has taken about 0.15 s per course for the two.
+  timeoutMs: () => 120_000 + backfillCourses() * 500,
   async measure(dataDir) {
-    const courses = Number(process.env.BENCH_BACKFILL_COURSES ?? DEFAULT_BACKFILL_COURSES);
+    const courses = backfillCourses();
     const lms = await startBackfillLmsPeer();
     try {
       const ready = { url: lms.url, credentials: lms.credentials };
