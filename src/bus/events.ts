@@ -47,6 +47,9 @@ export interface CourseChanged extends CourseEventBase {
   catalogInfo?: CatalogInfo;
   /** The usage key of the block that triggered it, for xblock.* signals. */
   usageKey?: string;
+  /** The content object whose associations changed (course or block), and what changed (`tags`). */
+  objectId?: string;
+  changes?: string[];
 }
 
 /** The course itself is gone from Studio. */

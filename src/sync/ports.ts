@@ -39,6 +39,8 @@ export interface ClickHouseSink {
     warnings?: string[];
     /** The latest dump already held these rows (its id): no new dump was written. */
     unchanged?: string;
+    /** Only tags changed: only the rows whose tags changed were written. */
+    tagsOnly?: boolean;
   }>;
 }
 

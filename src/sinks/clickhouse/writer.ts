@@ -5,7 +5,8 @@ import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
-import { dumpFingerprint, latestRecordedDump, recordDump } from './fingerprint.js';
+import { dumpFingerprints, latestRecordedDump, latestRowsOf, recordDump } from './fingerprint.js';
+import { writeTagTables } from './tag-tables.js';
 import { pruneRemovedBlocks } from './prune.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
@@ -47,6 +48,8 @@ export interface CourseDumpResult {
   rowsByTable: Record<string, number>;
   /** The id of the latest dump when it already holds exactly these rows: nothing was written. */
   unchanged?: string;
+  /** Only tags changed since the latest dump: only the rows whose tags changed were written. */
+  tagsOnly?: boolean;
   prunedTables: string[];
   /** Pruning failed after its retries; the dump itself is written, the next sync prunes again. */
   pruneError?: Error;
@@ -81,22 +84,62 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   });
 
   const overview = courseOverviewRow(snapshot, dump);
-  const blocks = courseBlockRows(outline, dump);
+  const blocks = courseBlockRows(outline, dump, snapshot.tags?.idsByObject);
   const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
   const relationships = withRelationships ? courseRelationshipRows(outline, dump) : [];
-  const fingerprint = dumpFingerprint([
+  const { fingerprint, structure } = dumpFingerprints([
     ['course_overviews', [overview]],
     ['course_blocks', blocks],
     [RELATIONSHIPS, relationships],
   ]);
-  const latest = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
-      (err: unknown) => {
-        throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
-      },
-    ),
+  const latest = await read(ctx, `reading the latest dump of ${courseKey}`, () =>
+    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
   );
-  if (latest?.fingerprint === fingerprint) return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
+  const record = (baseDumpId: string) =>
+    read(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
+      recordDump(ctx.client, database, {
+        course_key: courseKey,
+        dump_id: dump.dumpId,
+        base_dump_id: baseDumpId,
+        fingerprint,
+        structure_fingerprint: structure,
+        time_last_dumped: dump.timeLastDumped,
+      }),
+    );
+  const tagTables = async () => {
+    if (!snapshot.tags) return;
+    Object.assign(rowsByTable, await writeTagTables(ctx, snapshot.tags, { courseKey, tags: snapshot.tags }));
+  };
+
+  if (latest?.fingerprint === fingerprint) {
+    await tagTables();
+    return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
+  }
+  if (latest?.structure === structure) {
+    // Only tags changed: the rows whose tags changed are written (a partial dump amending the latest one),
+    // since aspects-dbt reads each block's latest row and each course's latest overview.
+    const current = await read(ctx, `reading the latest rows of ${courseKey}`, () =>
+      latestRowsOf(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+    );
+    const changed = blocks.filter((b) => current.blocks.get(b.location) !== b.xblock_data_json);
+    rowsByTable.course_blocks = await insertDump(
+      ctx,
+      dump,
+      target('course_blocks', COURSE_BLOCK_COLUMNS, 'org'),
+      changed,
+    );
+    if ((current.courseDataJson || undefined) !== overview.course_data_json) {
+      rowsByTable.course_overviews = await insertDump(
+        ctx,
+        dump,
+        target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
+        [overview],
+      );
+    }
+    await tagTables();
+    await record(latest.baseDumpId);
+    return { rowsByTable, prunedTables: [], tagsOnly: true };
+  }
 
   rowsByTable.course_blocks = await insertDump(
     ctx,
@@ -124,18 +167,10 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
     [overview],
   );
+  await tagTables();
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
-  await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    recordDump(ctx.client, database, {
-      course_key: courseKey,
-      dump_id: dump.dumpId,
-      fingerprint,
-      time_last_dumped: dump.timeLastDumped,
-    }).catch((err: unknown) => {
-      throw classifyClickHouseError(err, `recording dump ${dump.dumpId} of ${courseKey}`);
-    }),
-  );
+  await record(dump.dumpId);
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
@@ -228,6 +263,15 @@ async function rowsOfDump(
   });
   const rows = await rs.json<{ n: number | string }>();
   return Number(rows[0]?.n ?? 0);
+}
+
+/** One read or small write of the dump's bookkeeping, retried like the inserts. */
+function read<T>(ctx: WriterContext, doing: string, fn: () => Promise<T>): Promise<T> {
+  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    fn().catch((err: unknown) => {
+      throw classifyClickHouseError(err, doing);
+    }),
+  );
 }
 
 async function cachedTableExists(ctx: WriterContext, courseKey: string, table: string): Promise<boolean> {
