@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # course-sink: Kafka course-publish signals to ClickHouse, Postgres and S3.
 # Debian (glibc), not Alpine: the embedded ClickHouse engine (chdb) ships a glibc-only library.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -24,7 +24,7 @@ LABEL org.opencontainers.image.title="course-sink" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="AGPL-3.0-only" \
-      org.opencontainers.image.base.name="docker.io/library/node:20-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
 
 # tini reaps zombies and forwards SIGTERM, so the consumer can commit offsets before the pod goes away.
 RUN apt-get update \
