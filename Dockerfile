@@ -49,6 +49,8 @@ COPY clickhouse/ ./clickhouse/
 COPY migrations/ ./migrations/
 COPY schemas/ ./schemas/
 COPY examples/ ./examples/
+# `course-sink` on PATH for commands run without the entrypoint: Tutor's job containers, kubectl exec.
+RUN chmod 0755 /app/dist/cli/main.js && ln -s /app/dist/cli/main.js /usr/local/bin/course-sink
 
 # Everything the process writes goes under DATA_DIR (embedded stores, export scratch) or /tmp,
 # so the image runs with a read-only root filesystem.
