@@ -39,7 +39,8 @@ def run_do(root: TutorRoot, tmp_path: pathlib.Path, *args: str) -> list[tuple[st
     return _done[key]
 
 
-def _record_do(root: TutorRoot, tmp_path: pathlib.Path, *args: str) -> list[tuple[str, str]]:
+def record_docker(root: TutorRoot, tmp_path: pathlib.Path, *args: str) -> list[list[str]]:
+    """Runs `tutor ARGS` with the docker stand-in first on PATH and returns the argv of each docker call."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     docker = bin_dir / "docker"
@@ -47,10 +48,13 @@ def _record_do(root: TutorRoot, tmp_path: pathlib.Path, *args: str) -> list[tupl
     docker.chmod(0o755)
     calls = tmp_path / "docker-calls.jsonl"
     calls.unlink(missing_ok=True)
-    root.tutor("local", "do", *args, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", DOCKER_CALLS=str(calls))
+    root.tutor(*args, PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", DOCKER_CALLS=str(calls))
+    return [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
+
+
+def _record_do(root: TutorRoot, tmp_path: pathlib.Path, *args: str) -> list[tuple[str, str]]:
     jobs = []
-    for line in calls.read_text(encoding="utf-8").splitlines():
-        argv = json.loads(line)
+    for argv in record_docker(root, tmp_path, "local", "do", *args):
         if "run" not in argv:
             continue
         # docker compose -f … run --rm [-T] <service> sh -e -c <script> (tutor/commands/compose.py run_task)
@@ -118,6 +122,18 @@ def test_backfill_command_runs_in_the_course_sink_job(root: TutorRoot, tmp_path:
     assert run_do(root, tmp_path, "course-sink-backfill", "--org", "edX", "--restart") == [
         ("course-sink-job", "course-sink backfill --org 'edX' --restart")
     ]
+
+
+def test_image_builds_from_a_mounted_checkout(tags_root: TutorRoot, tmp_path: pathlib.Path) -> None:
+    checkout = tmp_path / "src" / "course-sink"
+    checkout.mkdir(parents=True)
+    tags_root.tutor("mounts", "add", str(checkout))
+    builds = [argv for argv in record_docker(tags_root, tmp_path, "images", "build", "course-sink") if "build" in argv]
+    assert len(builds) == 1
+    build = builds[0]
+    assert str(tags_root.env_dir / "plugins/course-sink/build/course-sink") in build
+    assert f"--build-context=course-sink-src={checkout}" in build
+    assert "--tag=docker.io/openedx/course-sink:0.1.0" in build
 
 
 def stack_env() -> dict[str, str]:

@@ -116,10 +116,12 @@ hooks.Filters.IMAGES_PULL.add_item(("course-sink", "{{ COURSE_SINK_DOCKER_IMAGE 
 hooks.Filters.IMAGES_PUSH.add_item(("course-sink", "{{ COURSE_SINK_DOCKER_IMAGE }}"))
 
 
+# Items are (image name, build stage): tutor/commands/images.py get_image_build_contexts passes the mounted
+# path as --build-context=<stage>=<path> when building that image.
 @hooks.Filters.IMAGES_BUILD_MOUNTS.add()
 def _mount_course_sink_source(mounts: list[tuple[str, str]], path: str) -> list[tuple[str, str]]:
     if os.path.basename(os.path.normpath(path)) == "course-sink":
-        mounts.append(("course-sink-src", path))
+        mounts.append(("course-sink", "course-sink-src"))
     return mounts
 
 
