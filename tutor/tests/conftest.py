@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import shutil
 import subprocess
 import sys
 import typing as t
@@ -115,9 +114,3 @@ def tutor_major() -> int:
 
     return int(__version__.split(".")[0])
 
-
-def which(name: str) -> str:
-    found = shutil.which(name)
-    if not found:
-        raise RuntimeError(f"{name} not found on PATH")
-    return found

@@ -13,10 +13,7 @@ import typing as t
 import click
 from tutor import hooks
 
-try:  # Python >= 3.9
-    from importlib import resources as importlib_resources
-except ImportError:  # pragma: no cover
-    import importlib_resources  # type: ignore
+from importlib import resources as importlib_resources
 
 from .__about__ import __version__
 
