@@ -100,13 +100,34 @@ def root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
+def plain_root(tmp_path_factory: pytest.TempPathFactory) -> TutorRoot:
+    """For behaviour that Aspects does not change: the plugin alone."""
+    return combination("no-aspects", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def aspects_root(tmp_path_factory: pytest.TempPathFactory) -> TutorRoot:
     return combination("aspects-after", tmp_path_factory)
 
 
+# Every optional setting given, without Aspects: tags, an external ClickHouse, Postgres and S3.
+OPTIONS = {
+    "COURSE_SINK_TAGS_ENABLED": "true",
+    "COURSE_SINK_CLICKHOUSE_URL": "https://clickhouse.example.org:8443",
+    "COURSE_SINK_CLICKHOUSE_DATABASE": "sink",
+    "COURSE_SINK_DATABASE_URL": "postgres://catalog:secret@postgres.example.org:5432/catalog",
+    "COURSE_SINK_S3_BUCKET": "course-exports",
+    "COURSE_SINK_S3_ENDPOINT": "https://s3.example.org",
+    "COURSE_SINK_S3_REGION": "eu-west-1",
+    "COURSE_SINK_AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
+    "COURSE_SINK_AWS_SECRET_ACCESS_KEY": "aws-secret",
+}
+
+
 @pytest.fixture(scope="session")
-def tags_root(tmp_path_factory: pytest.TempPathFactory) -> TutorRoot:
-    return make_root(tmp_path_factory.mktemp("tags"), ["course-sink"], "COURSE_SINK_TAGS_ENABLED=true")
+def options_root(tmp_path_factory: pytest.TempPathFactory) -> TutorRoot:
+    settings = [f"{name}={value}" for name, value in OPTIONS.items()]
+    return make_root(tmp_path_factory.mktemp("options"), ["course-sink"], *settings)
 
 
 def tutor_major() -> int:

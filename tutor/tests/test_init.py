@@ -112,26 +112,27 @@ def test_init_creates_the_lms_client_then_migrates_then_backfills(root: TutorRoo
         assert "waffle_flag" not in jobs[user][1]
 
 
-def test_init_can_be_limited_to_course_sink(root: TutorRoot, tmp_path: pathlib.Path) -> None:
-    jobs = run_do(root, tmp_path, "init", "--limit", "course-sink")
+def test_init_can_be_limited_to_course_sink(aspects_root: TutorRoot, tmp_path: pathlib.Path) -> None:
+    jobs = run_do(aspects_root, tmp_path, "init", "--limit", "course-sink")
     assert [service for service, _ in jobs] == ["lms-job", "course-sink-job", "course-sink-job"]
 
 
-def test_backfill_command_runs_in_the_course_sink_job(root: TutorRoot, tmp_path: pathlib.Path) -> None:
+def test_backfill_command_runs_in_the_course_sink_job(plain_root: TutorRoot, tmp_path: pathlib.Path) -> None:
+    root = plain_root
     assert run_do(root, tmp_path, "course-sink-backfill") == [("course-sink-job", "course-sink backfill --all")]
     assert run_do(root, tmp_path, "course-sink-backfill", "--org", "edX", "--restart") == [
         ("course-sink-job", "course-sink backfill --org 'edX' --restart")
     ]
 
 
-def test_image_builds_from_a_mounted_checkout(tags_root: TutorRoot, tmp_path: pathlib.Path) -> None:
+def test_image_builds_from_a_mounted_checkout(options_root: TutorRoot, tmp_path: pathlib.Path) -> None:
     checkout = tmp_path / "src" / "course-sink"
     checkout.mkdir(parents=True)
-    tags_root.tutor("mounts", "add", str(checkout))
-    builds = [argv for argv in record_docker(tags_root, tmp_path, "images", "build", "course-sink") if "build" in argv]
+    options_root.tutor("mounts", "add", str(checkout))
+    builds = [argv for argv in record_docker(options_root, tmp_path, "images", "build", "course-sink") if "build" in argv]
     assert len(builds) == 1
     build = builds[0]
-    assert str(tags_root.env_dir / "plugins/course-sink/build/course-sink") in build
+    assert str(options_root.env_dir / "plugins/course-sink/build/course-sink") in build
     assert f"--build-context=course-sink-src={checkout}" in build
     assert "--tag=docker.io/openedx/course-sink:0.1.0" in build
 

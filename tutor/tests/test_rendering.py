@@ -89,9 +89,22 @@ def test_renders_the_service_environment_exactly(root: TutorRoot) -> None:
     assert read_env_file(env_file) == expected_env(root)
 
 
-def test_tags_topic_is_consumed_only_when_enabled(tags_root: TutorRoot) -> None:
-    env_file = tags_root.env_dir / "plugins/course-sink/apps/course-sink.env"
-    assert read_env_file(env_file) == expected_env(tags_root, tags=True)
+def test_renders_every_optional_setting_into_the_environment(options_root: TutorRoot) -> None:
+    env_file = options_root.env_dir / "plugins/course-sink/apps/course-sink.env"
+    expected = expected_env(options_root, tags=True)
+    expected.update(
+        CLICKHOUSE_URL="https://clickhouse.example.org:8443",
+        CLICKHOUSE_USER="course_sink",
+        CLICKHOUSE_PASSWORD=options_root.config()["COURSE_SINK_CLICKHOUSE_PASSWORD"],
+        CLICKHOUSE_DATABASE="sink",
+        DATABASE_URL="postgres://catalog:secret@postgres.example.org:5432/catalog",
+        S3_BUCKET="course-exports",
+        S3_ENDPOINT="https://s3.example.org",
+        S3_REGION="eu-west-1",
+        AWS_ACCESS_KEY_ID="AKIAEXAMPLE",
+        AWS_SECRET_ACCESS_KEY="aws-secret",
+    )
+    assert read_env_file(env_file) == expected
 
 
 def test_compose_files_load_with_the_service_and_its_job(root: TutorRoot) -> None:
@@ -163,10 +176,10 @@ def test_k8s_runs_the_service_with_probes_and_a_job_that_bypasses_the_entrypoint
     assert read_env_file(root.env_dir / generator["envs"][0]) == expected_env(root)
 
 
-def test_image_is_built_pulled_and_pushed_under_its_configured_tag(root: TutorRoot) -> None:
-    tag = root.tutor("images", "printtag", "course-sink").stdout.strip()
+def test_image_is_built_pulled_and_pushed_under_its_configured_tag(plain_root: TutorRoot) -> None:
+    tag = plain_root.tutor("images", "printtag", "course-sink").stdout.strip()
     assert tag == "docker.io/openedx/course-sink:0.1.0"
-    dockerfile = root.env_dir / "plugins/course-sink/build/course-sink/Dockerfile"
+    dockerfile = plain_root.env_dir / "plugins/course-sink/build/course-sink/Dockerfile"
     assert "FROM ${NODE_IMAGE} AS runtime" in dockerfile.read_text(encoding="utf-8")
 
 
@@ -237,8 +250,8 @@ def test_studio_sends_the_signals_course_sink_consumes(root: TutorRoot) -> None:
     assert settings["EVENT_SINK_CLICKHOUSE_COURSE_OVERVIEWS_ENABLED"] is False
 
 
-def test_studio_sends_tag_changes_to_the_tags_topic_when_enabled(tags_root: TutorRoot) -> None:
-    config = run_cms_settings(tags_root)["EVENT_BUS_PRODUCER_CONFIG"]
+def test_studio_sends_tag_changes_to_the_tags_topic_when_enabled(options_root: TutorRoot) -> None:
+    config = run_cms_settings(options_root)["EVENT_BUS_PRODUCER_CONFIG"]
     event = "org.openedx.content_authoring.content.object.associations.changed.v1"
     assert config[event] == {
         "course-sink-content-object-associations": {"event_key_field": "content_object.object_id", "enabled": True}
