@@ -42,6 +42,7 @@ class TutorRoot:
         self.path = path
         self.plugins = plugins
         self.env_dir = path / "env"
+        self._values: dict[str, str] = {}
 
     @property
     def aspects(self) -> bool:
@@ -64,8 +65,11 @@ class TutorRoot:
     def config(self) -> dict[str, t.Any]:
         return yaml.safe_load((self.path / "config.yml").read_text(encoding="utf-8"))
 
-    def value(self, name: str) -> str:
-        return self.tutor("config", "printvalue", name).stdout.strip()
+    def config_value(self, name: str) -> str:
+        """A rendered config value (defaults included), read once per root."""
+        if name not in self._values:
+            self._values[name] = self.tutor("config", "printvalue", name).stdout.strip()
+        return self._values[name]
 
     def read(self, relative: str) -> str:
         return (self.env_dir / relative).read_text(encoding="utf-8")

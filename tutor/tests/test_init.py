@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 from conftest import REPO, TutorRoot, tool
-from test_rendering import read_env_file
+from test_rendering import image_tag, read_env_file
 
 STAND_IN = """#!{python}
 import json, os, sys
@@ -134,7 +134,7 @@ def test_image_builds_from_a_mounted_checkout(options_root: TutorRoot, tmp_path:
     build = builds[0]
     assert str(options_root.env_dir / "plugins/course-sink/build/course-sink") in build
     assert f"--build-context=course-sink-src={checkout}" in build
-    assert "--tag=docker.io/openedx/course-sink:0.1.0" in build
+    assert f"--tag={image_tag(options_root)}" in build
 
 
 def stack_env() -> dict[str, str]:

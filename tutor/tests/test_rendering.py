@@ -40,6 +40,11 @@ def expected_env(root: TutorRoot, *, tags: bool = False) -> dict[str, str]:
     return env
 
 
+def image_tag(root: TutorRoot) -> str:
+    """The image name the plugin's default gives: Tutor's DOCKER_REGISTRY, then openedx/course-sink:<version>."""
+    return f"{root.config_value('DOCKER_REGISTRY')}openedx/course-sink:0.1.0"
+
+
 def read_env_file(path: pathlib.Path) -> dict[str, str]:
     pairs = [line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return {key: value for key, value in pairs}
@@ -113,7 +118,7 @@ def test_compose_files_load_with_the_service_and_its_job(root: TutorRoot) -> Non
     data = str(root.path / "data/course-sink")
     for name in ("course-sink", "course-sink-job"):
         service = services[name]
-        assert service["image"] == "docker.io/openedx/course-sink:0.1.0"
+        assert service["image"] == image_tag(root)
         assert service["environment"] == expected_env(root), name
         assert [(v["type"], v["source"], v["target"]) for v in service["volumes"]] == [("bind", data, "/data")]
     assert services["course-sink"]["command"] == ["consume"]
@@ -178,7 +183,7 @@ def test_k8s_runs_the_service_with_probes_and_a_job_that_bypasses_the_entrypoint
 
 def test_image_is_built_pulled_and_pushed_under_its_configured_tag(plain_root: TutorRoot) -> None:
     tag = plain_root.tutor("images", "printtag", "course-sink").stdout.strip()
-    assert tag == "docker.io/openedx/course-sink:0.1.0"
+    assert tag == image_tag(plain_root)
     dockerfile = plain_root.env_dir / "plugins/course-sink/build/course-sink/Dockerfile"
     assert "FROM ${NODE_IMAGE} AS runtime" in dockerfile.read_text(encoding="utf-8")
 
