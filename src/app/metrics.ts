@@ -107,28 +107,6 @@ export class Metrics {
     help: 'Course syncs currently running.',
     registers: [this.registry],
   });
-  private readonly staleRefetches = new Counter({
-    name: 'course_sink_stale_refetches_total',
-    help: 'Re-fetches of a course whose LMS answer was older than its events, by outcome (refetched, gave_up).',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
-  private readonly coursesRetrying = new Gauge({
-    name: 'course_sink_courses_retrying',
-    help: 'Courses whose last sync failed and that are waiting for a retry.',
-    registers: [this.registry],
-  });
-  private readonly coursesParked = new Counter({
-    name: 'course_sink_courses_parked_total',
-    help: 'Courses given up on after repeated failures and parked until an operator acts.',
-    registers: [this.registry],
-  });
-  private readonly deadLetterFailures = new Counter({
-    name: 'course_sink_dead_letter_failures_total',
-    help: 'Dead letters that could not be produced to the dead-letter topic, by source topic.',
-    labelNames: ['topic'] as const,
-    registers: [this.registry],
-  });
 
   constructor(options: MetricsOptions = {}) {
     this.lagSource = options.lagSource;

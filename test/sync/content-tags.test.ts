@@ -9,6 +9,7 @@ import { openClickHouse, type ClickHouseConnection } from '../../src/sinks/click
 import { migrateClickHouse } from '../../src/sinks/clickhouse/migrate.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { syncCourse, type SyncDeps } from '../../src/sync/course-sync.js';
+import { refreshTagTables } from '../../src/app/tag-refresher.js';
 import { TestLms } from '../peers/openedx/server.js';
 import { smallCourse } from '../openedx/lms/support.js';
 import {
@@ -33,6 +34,7 @@ let dataDir: string;
 let conn: ClickHouseConnection;
 const database = `event_sink_tags_${process.pid}`;
 let deps: SyncDeps;
+let client: LmsClient;
 
 const count = async (table: string) =>
   Number(
@@ -66,7 +68,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'course-sink-tags-'));
   conn = await openClickHouse({ user: 'default', dataDir });
   await migrateClickHouse(conn.client, { database, capabilities: conn.capabilities });
-  const client = new LmsClient({
+  client = new LmsClient({
     baseUrl: lms.url,
     cmsBaseUrl: lms.cmsUrl,
     tags: true,
@@ -160,6 +162,13 @@ describe('content tags in Aspects', () => {
     const result = await syncCourse(deps, KEY, [tagChange(unit), tagChange(KEY)]);
     expect(result.unchangedDump).toBeDefined();
     expect(await Promise.all(tables.map(count))).toEqual(before);
+  });
+
+  it('refreshes a renamed tag on its own, with no course synced, and writes nothing when nothing changed', async () => {
+    const ctx = { client: conn.client, database, capabilities: conn.capabilities };
+    lms.tagging.taxonomies[1]!.tags[0]!.externalId = 'subj-phys';
+    expect(await refreshTagTables(client, ctx)).toEqual({ taxonomy: 0, tag: 1 });
+    expect(await refreshTagTables(client, ctx)).toEqual({ taxonomy: 0, tag: 0 });
   });
 
   it('syncs everything else when the platform has no content tagging', async () => {

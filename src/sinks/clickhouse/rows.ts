@@ -152,7 +152,11 @@ function earliestEdit(snapshot: CourseSnapshot): Instant | undefined {
   for (const block of Object.values(snapshot.blocks.blocks)) {
     if (!block.edited_on) continue;
     const at = parseInstant(block.edited_on);
-    if (!earliest || at.seconds < earliest.seconds || (at.seconds === earliest.seconds && at.micros < earliest.micros))
+    if (
+      !earliest ||
+      at.seconds < earliest.seconds ||
+      (at.seconds === earliest.seconds && at.micros < earliest.micros)
+    )
       earliest = at;
   }
   return earliest;

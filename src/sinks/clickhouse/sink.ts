@@ -15,9 +15,7 @@ export class ClickHouseCourseSink implements ClickHouseSink {
     };
   }
 
-  async writeCourse(
-    input: CourseDumpInput,
-  ): Promise<{
+  async writeCourse(input: CourseDumpInput): Promise<{
     rowsByTable: Record<string, number>;
     warnings: string[];
     unchanged?: string;
@@ -36,6 +34,7 @@ export class ClickHouseCourseSink implements ClickHouseSink {
       rowsByTable,
       warnings: pruneError ? [pruneError.message] : [],
       ...(unchanged ? { unchanged } : {}),
+      ...(tagsOnly ? { tagsOnly } : {}),
     };
   }
 }
