@@ -151,12 +151,12 @@ def clickhouse(stack: dict[str, str], sql: str) -> str:
 
 @pytest.fixture
 def test_lms(aspects_root: TutorRoot):
-    """The repository's test LMS, accepting the client the plugin rendered, with the demo course."""
+    """The repository's test LMS and Studio (their URLs), accepting the client the plugin rendered, with the demo course."""
     env = read_env_file(aspects_root.env_dir / "plugins/course-sink/apps/course-sink.env")
     process = subprocess.Popen(
         [
             str(REPO / "node_modules/.bin/tsx"),
-            str(REPO / "test/peers/lms/server.ts"),
+            str(REPO / "test/peers/openedx/server.ts"),
             "--fixtures",
             str(REPO / "test/fixtures/demo-course"),
             "--client-id",
@@ -173,15 +173,16 @@ def test_lms(aspects_root: TutorRoot):
     )
     try:
         url = process.stdout.readline().strip()
-        assert url.startswith("http://"), "the test LMS did not start"
-        yield url
+        studio = process.stdout.readline().strip()
+        assert url.startswith("http://") and studio.startswith("http://"), "the test LMS did not start"
+        yield url, studio
     finally:
         process.terminate()
         process.wait(timeout=30)
 
 
 def test_rendered_migrate_and_backfill_run_against_real_servers(
-    aspects_root: TutorRoot, tmp_path: pathlib.Path, test_lms: str
+    aspects_root: TutorRoot, tmp_path: pathlib.Path, test_lms: tuple[str, str]
 ) -> None:
     jobs = run_do(aspects_root, tmp_path, "init", "--limit", "course-sink")
     scripts = [script for service, script in jobs if service == "course-sink-job"]
@@ -197,7 +198,8 @@ def test_rendered_migrate_and_backfill_run_against_real_servers(
             CLICKHOUSE_PASSWORD=stack["CLICKHOUSE_PASSWORD"],
             CLICKHOUSE_DATABASE=database,
             EVENT_BUS_REDIS_URL=stack["EVENT_BUS_REDIS_URL"],
-            LMS_BASE_URL=test_lms,
+            LMS_BASE_URL=test_lms[0],
+            CMS_BASE_URL=test_lms[1],
             DATA_DIR=str(tmp_path / "data"),
             HOME=str(tmp_path),
         )

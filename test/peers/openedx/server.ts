@@ -409,8 +409,8 @@ async function main(): Promise<void> {
       `test LMS: ${loaded.length} course(s): ${loaded.map((c) => c.courseKey).join(', ')}\n`,
     );
   }
-  process.stdout.write(`${lms.url}\n`);
-  process.stderr.write(`test CMS: ${lms.cmsUrl}\n`);
+  // The LMS's URL first, Studio's second: callers read the lines they need.
+  process.stdout.write(`${lms.url}\n${lms.cmsUrl}\n`);
   const stop = () => void lms.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
