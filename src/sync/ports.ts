@@ -1,4 +1,4 @@
-import type { CatalogInfo } from '../bus/events.js';
+import type { CatalogInfo } from '../domain/catalog.js';
 import { PermanentError } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import type { Outline } from '../outline/types.js';

@@ -1,5 +1,5 @@
 import { courseNameFromApi } from '../../domain/course-name.js';
-import type { CatalogInfo } from '../../bus/events.js';
+import type { CatalogInfo } from '../../domain/catalog.js';
 import type { CourseDetail } from '../../openedx/api-types.js';
 import { PermanentError } from '../../errors.js';
 
