@@ -142,7 +142,7 @@ async function latestContent(
   const content = parts.length === 1 ? parts[0]! : `concat(${parts.join(", '\\0', ")})`;
   const where =
     scope.courseKey !== undefined
-      ? 'WHERE object_id = {courseKey:String} OR startsWith(object_id, {prefix:String})'
+      ? 'WHERE object_id = {courseKey:String} OR substring(object_id, 1, length({prefix:String})) = {prefix:String}'
       : '';
   const params: Record<string, string> =
     scope.courseKey !== undefined ? { courseKey: scope.courseKey, prefix: scope.objectPrefix ?? '' } : {};
