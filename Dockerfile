@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # course-sink: Kafka course-publish signals to ClickHouse, Postgres and S3.
 # Debian (glibc), not Alpine: the embedded ClickHouse engine (chdb) ships a glibc-only library.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
@@ -24,7 +24,7 @@ LABEL org.opencontainers.image.title="course-sink" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="AGPL-3.0-only" \
-      org.opencontainers.image.base.name="docker.io/library/node:20-bookworm-slim"
+      org.opencontainers.image.base.name="docker.io/library/node:24-bookworm-slim"
 
 # tini reaps zombies and forwards SIGTERM, so the consumer can commit offsets before the pod goes away.
 RUN apt-get update \
@@ -49,6 +49,8 @@ COPY clickhouse/ ./clickhouse/
 COPY migrations/ ./migrations/
 COPY schemas/ ./schemas/
 COPY examples/ ./examples/
+# `course-sink` on PATH for commands run without the entrypoint: Tutor's job containers, kubectl exec.
+RUN chmod 0755 /app/dist/cli/main.js && ln -s /app/dist/cli/main.js /usr/local/bin/course-sink
 
 # Everything the process writes goes under DATA_DIR (embedded stores, export scratch) or /tmp,
 # so the image runs with a read-only root filesystem.

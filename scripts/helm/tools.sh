@@ -7,6 +7,9 @@ HELM_VERSION="${HELM_VERSION:-v3.21.4}"
 # helm v3.21.4 is built against client-go v0.36, which is the Kubernetes version its Makefile would stamp.
 HELM_KUBE_MINOR="${HELM_KUBE_MINOR:-36}"
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.7.0}"
+# promtool checks and unit-tests the chart's alert rules. Prometheus' Go module versions are v0.<minor>.<patch>
+# (v0.316.0 is Prometheus 3.16.0).
+PROMTOOL_VERSION="${PROMTOOL_VERSION:-v0.316.0}"
 KUBERNETES_VALIDATE_VERSION="${KUBERNETES_VALIDATE_VERSION:-1.37.0}"
 # The Kubernetes version the chart is validated against.
 KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
@@ -45,6 +48,16 @@ install_kubeconform() {
   touch "$stamp"
 }
 
+# promtool is built from all of Prometheus' module; remove_all_sd leaves out the service-discovery plugins
+# (cloud SDKs), which rule checks do not use, to keep the first build short.
+install_promtool() {
+  local stamp="$BIN_DIR/.promtool-$PROMTOOL_VERSION-remove_all_sd"
+  [ -x "$BIN_DIR/promtool" ] && [ -f "$stamp" ] && return 0
+  tools_log "building promtool $PROMTOOL_VERSION (first run only; a few minutes)"
+  go_env go install -tags remove_all_sd -ldflags "-s -w" "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_VERSION"
+  touch "$stamp"
+}
+
 # kubernetes-validate ships per-kind schemas whose $refs are absolute ("/api/_definitions.json#...");
 # kubeconform resolves refs against the schema file, so they are rewritten to the sibling file.
 install_schemas() {
@@ -72,5 +85,6 @@ install_tools() {
   mkdir -p "$BIN_DIR"
   install_helm
   install_kubeconform
+  install_promtool
   install_schemas
 }

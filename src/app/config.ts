@@ -70,6 +70,8 @@ const EnvSchema = z.object({
   LMS_OAUTH_CLIENT_SECRET: optionalString,
   LMS_TIMEOUT_MS: int(30_000, 1),
   CMS_BASE_URL: url,
+  TAGS_ENABLED: bool(true),
+  TAGS_REFRESH_INTERVAL_MS: int(600_000, 0),
   SYNC_STALE_REFETCH_ATTEMPTS: int(6, 0),
   SYNC_STALE_REFETCH_INITIAL_MS: int(10_000, 1),
 
@@ -100,7 +102,17 @@ type Env = z.infer<typeof EnvSchema>;
 
 export interface Config {
   bus: BusSettings;
-  lms?: { baseUrl: string; cmsBaseUrl?: string; clientId: string; clientSecret: string; timeoutMs: number };
+  lms?: {
+    baseUrl: string;
+    cmsBaseUrl?: string;
+    clientId: string;
+    clientSecret: string;
+    timeoutMs: number;
+    /** Content tags are read from Studio (CMS_BASE_URL set and TAGS_ENABLED). */
+    tags: boolean;
+  };
+  /** How often the taxonomy and tag tables are refreshed while consuming (0: only with course syncs). */
+  tagsRefreshIntervalMs: number;
   /** How a fetched structure that contradicts the events is fetched again before it is dumped anyway. */
   freshness: { attempts: number; initialMs: number };
   clickhouse: {
@@ -186,12 +198,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? {
             baseUrl: e.LMS_BASE_URL.replace(/\/+$/, ''),
             ...(e.CMS_BASE_URL ? { cmsBaseUrl: e.CMS_BASE_URL.replace(/\/+$/, '') } : {}),
+            tags: Boolean(e.CMS_BASE_URL) && e.TAGS_ENABLED,
             clientId: e.LMS_OAUTH_CLIENT_ID,
             clientSecret: e.LMS_OAUTH_CLIENT_SECRET,
             timeoutMs: e.LMS_TIMEOUT_MS,
           }
         : undefined,
     freshness: { attempts: e.SYNC_STALE_REFETCH_ATTEMPTS, initialMs: e.SYNC_STALE_REFETCH_INITIAL_MS },
+    tagsRefreshIntervalMs: e.TAGS_REFRESH_INTERVAL_MS,
     clickhouse: {
       url: e.CLICKHOUSE_URL,
       user: e.CLICKHOUSE_USER,

@@ -13,6 +13,7 @@ export function lmsClient(config: Config, logger: Logger): LmsClient {
   return new LmsClient({
     baseUrl: config.lms.baseUrl,
     cmsBaseUrl: config.lms.cmsBaseUrl,
+    tags: config.lms.tags,
     clientId: config.lms.clientId,
     clientSecret: config.lms.clientSecret,
     timeoutMs: config.lms.timeoutMs,

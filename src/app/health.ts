@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 
 export interface EventLoopWatchOptions {
   /** A stall longer than this makes the process unhealthy. */
@@ -25,7 +25,7 @@ export class EventLoopWatch {
   readonly thresholdMs: number;
   private readonly intervalMs: number;
   private readonly rememberMs: number;
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: 10 });
   private timer: NodeJS.Timeout | undefined;
   private lastTick = performance.now();
   private worstDelayMs = 0;

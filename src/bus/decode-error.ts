@@ -9,15 +9,6 @@ export type DecodeReason =
   | 'unknown-event-type'
   | 'bad-headers';
 
-export const DECODE_REASONS: readonly DecodeReason[] = [
-  'bad-framing',
-  'unknown-schema-id',
-  'schema-mismatch',
-  'invalid-course-key',
-  'unknown-event-type',
-  'bad-headers',
-];
-
 /** A message that will never decode however often it is retried: it belongs in the dead-letter topic. */
 export class DecodeError extends PermanentError {
   override name = 'DecodeError';

@@ -3,23 +3,9 @@
  * they came from. The sync only ever sees these.
  */
 
-/** The schedule part of openedx-events' CourseCatalogData, datetimes still as the ISO strings sent. */
-export interface CatalogSchedule {
-  start: string;
-  pacing: string;
-  end: string | null;
-  enrollmentStart: string | null;
-  enrollmentEnd: string | null;
-}
+import type { CatalogInfo } from '../domain/catalog.js';
 
-/** openedx-events CourseCatalogData, carried by catalog_info.changed. */
-export interface CatalogInfo {
-  courseKey: string;
-  name: string;
-  schedule: CatalogSchedule;
-  hidden: boolean;
-  invitationOnly: boolean;
-}
+export type { CatalogInfo, CatalogSchedule } from '../domain/catalog.js';
 
 /** Where a message came from on the bus, for commits, dead letters and logs. */
 export interface BusPosition {
@@ -47,6 +33,9 @@ export interface CourseChanged extends CourseEventBase {
   catalogInfo?: CatalogInfo;
   /** The usage key of the block that triggered it, for xblock.* signals. */
   usageKey?: string;
+  /** The content object whose associations changed (course or block), and what changed (`tags`). */
+  objectId?: string;
+  changes?: string[];
 }
 
 /** The course itself is gone from Studio. */

@@ -16,7 +16,7 @@ import { deadLetterSize, fitDeadLetter, type DeadLetterDetails } from './dead-le
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from './events.js';
-import { OffsetTracker, type TopicPartition } from './offsets.js';
+import { OffsetTracker } from './offsets.js';
 import { deadLetterTopic } from './topics.js';
 
 /**
@@ -501,11 +501,6 @@ export class KafkaBusConsumer implements BusConsumer {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
     ]);
     clearTimeout(timer);
-  }
-
-  /** Partitions this member currently tracks, for tests and diagnostics. */
-  trackedPartitions(): TopicPartition[] {
-    return this.offsets.assigned();
   }
 }
 

@@ -35,8 +35,11 @@ export interface SignalSpec {
    * whose sourcelib is below `before` was written with `type`.
    */
   olderWriters: { before: number[]; type: avro.Type }[];
-  /** Maps decoded data (already shaped by readerType) to a domain event. Throws DecodeError. */
-  toEvent(data: unknown, envelope: EventEnvelope): CourseEvent;
+  /**
+   * Maps decoded data (already shaped by readerType) to a domain event, or null for an event about no
+   * course (a tag change on library content). Throws DecodeError.
+   */
+  toEvent(data: unknown, envelope: EventEnvelope): CourseEvent | null;
 }
 
 interface CourseData {
@@ -165,6 +168,22 @@ const courseChanged: SignalSpec['toEvent'] = (data, envelope) => {
   return { kind: 'changed', courseKey: courseKeyOf(key, envelope.eventType), ...envelope };
 };
 
+/**
+ * A content object's tags changed (content_tagging/api.py `tag_object`, `set_exported_object_tags`): the
+ * object is a course, one of its blocks, or library content, which belongs to no course.
+ */
+const contentObjectChanged: SignalSpec['toEvent'] = (data, envelope) => {
+  const content = (data as { content_object: { object_id: string; changes?: string[] } }).content_object;
+  const objectId = content.object_id;
+  const courseKey = objectId.startsWith('course-v1:')
+    ? courseKeyOf(objectId, envelope.eventType)
+    : objectId.startsWith('block-v1:')
+      ? usageCourseKey(objectId, envelope.eventType)
+      : null;
+  if (courseKey === null) return null;
+  return { kind: 'changed', courseKey, objectId, changes: content.changes ?? ['tags'], ...envelope };
+};
+
 const ns = 'org.openedx.content_authoring';
 
 /** Every signal course-sink understands. */
@@ -221,6 +240,21 @@ export const SIGNALS: readonly SignalSpec[] = [
     undefined,
     'course.course_key',
     courseChanged,
+  ),
+  // Studio routes these nowhere by default; an operator sends them to a topic of EVENT_BUS_TOPICS.
+  spec(
+    `${ns}.content.object.associations.changed.v1`,
+    'CONTENT_OBJECT_ASSOCIATIONS_CHANGED',
+    undefined,
+    'content_object.object_id',
+    contentObjectChanged,
+  ),
+  spec(
+    `${ns}.content.object.tags.changed.v1`,
+    'CONTENT_OBJECT_TAGS_CHANGED',
+    undefined,
+    'content_object.object_id',
+    contentObjectChanged,
   ),
 ];
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { backfillCommand } from './commands/backfill.js';
 import { consumeCommand } from './commands/consume.js';
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
       'Bridges Open edX course publishing to Aspects ClickHouse tables, a Postgres catalog and S3 export archives.\n' +
         'Configuration comes from the environment (see README); stores without a URL run embedded under DATA_DIR.',
     )
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
   for (const register of [
@@ -33,4 +34,10 @@ export function buildProgram(): Command {
   // Subcommands inherit exitOverride so usage errors reach main() and exit with 2.
   for (const command of program.commands) command.exitOverride();
   return program;
+}
+
+/** The version is package.json's, read where the sources and the built `dist/` both find it. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }

@@ -189,6 +189,40 @@ export interface StudioCourseData {
   staticTabs: Array<{ id: string; name: string }>;
 }
 
+/** A taxonomy of Studio's content tagging (openedx_tagging Taxonomy). */
+export interface TaxonomyRecord {
+  id: number;
+  name: string;
+  exportId: string;
+}
+
+/** A tag of a taxonomy, with its real primary key (aspects-dbt joins tag ids as Int32 against it). */
+export interface TagRecord {
+  id: number;
+  taxonomyId: number;
+  parentId: number | null;
+  value: string;
+  externalId: string | null;
+  /** Values from the root tag down to this one (Tag.get_lineage). */
+  lineage: string[];
+}
+
+/** The content tags of one course: every taxonomy and tag, and what is applied to the course and its blocks. */
+export interface CourseTags {
+  /** Tag ids applied to each object (course key or block usage key), ancestors included, sorted. */
+  idsByObject: Record<string, number[]>;
+  taxonomies: TaxonomyRecord[];
+  tags: TagRecord[];
+  objectTags: Array<{
+    objectId: string;
+    taxonomyId: number;
+    tagId: number;
+    value: string;
+    exportId: string;
+    lineage: string[];
+  }>;
+}
+
 /** Everything one course sync reads about a course, from the LMS or from an OLX export. */
 export interface CourseSnapshot {
   courseKey: string;
@@ -196,6 +230,8 @@ export interface CourseSnapshot {
   blocks: BlocksResponse;
   /** Absent when no Studio is configured (CMS_BASE_URL unset): the rows then lack what only Studio knows. */
   studio?: StudioCourseData;
+  /** Content tags from Studio's tagging API; absent when tags are off or no Studio is configured. */
+  tags?: CourseTags;
   /** Where it came from, for logs: 'lms' or 'olx:<path>'. */
   source: string;
 }

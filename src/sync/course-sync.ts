@@ -125,12 +125,14 @@ async function run(
     rowsByTable,
     warnings = [],
     unchanged,
+    tagsOnly,
   } = await deps.retry('clickhouse', () =>
     deps.clickhouse.writeCourse({ snapshot, outline, dump, latest: latestDump }),
   );
   for (const warning of warnings) log.warn({ dump_id: dump.dumpId }, warning);
   for (const [table, rows] of Object.entries(rowsByTable)) deps.observer?.rowsWritten(table, rows);
   if (unchanged) log.info({ dump_id: unchanged }, 'clickhouse already holds these rows: no new dump');
+  else if (tagsOnly) dumpLog.info({ rows: rowsByTable }, 'only tags changed: their rows written');
   else dumpLog.info({ rows: rowsByTable }, 'clickhouse dump written');
 
   const catalog = await deps.retry('postgres', () => deps.catalog.syncFromDetail(snapshot));

@@ -1,4 +1,4 @@
-import type { CatalogInfo } from '../bus/events.js';
+import type { CatalogInfo } from '../domain/catalog.js';
 import { PermanentError } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import type { Outline } from '../outline/types.js';
@@ -35,7 +35,11 @@ export interface Dump {
 /** The latest whole dump ClickHouse holds for a course, as its fingerprint. */
 export interface RecordedDump {
   dumpId: string;
+  /** The whole dump this one amends (itself for a whole dump). */
+  baseDumpId: string;
   fingerprint: string;
+  /** The fingerprint without the `tags` lists. */
+  structure: string;
 }
 
 export interface ClickHouseSink {
@@ -55,6 +59,8 @@ export interface ClickHouseSink {
     warnings?: string[];
     /** The latest dump already held these rows (its id): no new dump was written. */
     unchanged?: string;
+    /** Only tags changed: only the rows whose tags changed were written. */
+    tagsOnly?: boolean;
   }>;
 }
 

@@ -18,6 +18,8 @@ const COURSE = 'course-v1:edX+DemoX+Demo_Course';
 const BLOCK = (type: string, id: string) => `block-v1:edX+DemoX+Demo_Course+type@${type}+block@${id}`;
 // Studio sends course.* signals to no default topic; an operator picks one.
 const COURSE_LIFECYCLE_TOPIC = 'course-lifecycle';
+// Studio routes content-object signals nowhere by default either; the README's suggestion.
+const CONTENT_OBJECT_TOPIC = 'course-sink-content-object-associations';
 
 interface Case {
   event: ProducerEvent & { id: string };
@@ -133,6 +135,44 @@ const cases: Case[] = [
       usageKey: BLOCK('vertical', 'copy'),
     },
   },
+  {
+    event: {
+      signal: 'CONTENT_OBJECT_ASSOCIATIONS_CHANGED',
+      topic: CONTENT_OBJECT_TOPIC,
+      id: randomUUID(),
+      time: '2024-05-04T10:00:00+00:00',
+      keyField: 'content_object.object_id',
+      data: { content_object: { object_id: BLOCK('problem', 'tagged'), changes: ['tags'] } },
+    },
+    key: BLOCK('problem', 'tagged'),
+    expected: {
+      kind: 'changed',
+      courseKey: COURSE,
+      eventType: 'org.openedx.content_authoring.content.object.associations.changed.v1',
+      time: new Date('2024-05-04T10:00:00Z'),
+      objectId: BLOCK('problem', 'tagged'),
+      changes: ['tags'],
+    },
+  },
+  {
+    event: {
+      signal: 'CONTENT_OBJECT_TAGS_CHANGED',
+      topic: CONTENT_OBJECT_TOPIC,
+      id: randomUUID(),
+      time: '2024-05-04T10:00:01+00:00',
+      keyField: 'content_object.object_id',
+      data: { content_object: { object_id: COURSE } },
+    },
+    key: COURSE,
+    expected: {
+      kind: 'changed',
+      courseKey: COURSE,
+      eventType: 'org.openedx.content_authoring.content.object.tags.changed.v1',
+      time: new Date('2024-05-04T10:00:01Z'),
+      objectId: COURSE,
+      changes: ['tags'],
+    },
+  },
   ...(
     [
       ['COURSE_CREATED', 'created'],
@@ -159,9 +199,12 @@ const cases: Case[] = [
 
 describe('decoding what the real Open edX Kafka producer sends', () => {
   const prefix = uniqueName('decode', '-');
-  const topics = [CATALOG_INFO_TOPIC, XBLOCK_LIFECYCLE_TOPIC, COURSE_LIFECYCLE_TOPIC].map((t) =>
-    fullTopic(t, prefix),
-  );
+  const topics = [
+    CATALOG_INFO_TOPIC,
+    XBLOCK_LIFECYCLE_TOPIC,
+    COURSE_LIFECYCLE_TOPIC,
+    CONTENT_OBJECT_TOPIC,
+  ].map((t) => fullTopic(t, prefix));
   const registry = new SchemaRegistryClient({ url: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL') });
   const kafka = new Kafka({
     brokers: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS').split(','),
@@ -223,6 +266,43 @@ describe('decoding what the real Open edX Kafka producer sends', () => {
       });
     },
   );
+
+  it('skips a tag change on library content, which belongs to no course', async () => {
+    const id = randomUUID();
+    await produce(
+      'kafka',
+      [
+        {
+          signal: 'CONTENT_OBJECT_ASSOCIATIONS_CHANGED',
+          topic: CONTENT_OBJECT_TOPIC,
+          id,
+          keyField: 'content_object.object_id',
+          data: { content_object: { object_id: 'lb:OpenedX:lib1:problem:p1', changes: ['tags'] } },
+        },
+      ],
+      {
+        EVENT_BUS_TOPIC_PREFIX: prefix,
+        EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
+        EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL'),
+      },
+    );
+    await waitFor(() => received.some((r) => r.message.headers?.ce_id?.toString() === id), {
+      timeoutMs: 30_000,
+      what: 'the library tag change',
+    });
+    const { topic, partition, message } = receivedFor(id);
+    expect(
+      await new KafkaEventDecoder(registry, { strict: true }).decode({
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+        timestamp: message.timestamp,
+      }),
+    ).toBeNull();
+  });
 
   it('keys every message with the framed Avro string of Studio’s key field', async () => {
     for (const c of cases) {

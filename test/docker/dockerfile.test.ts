@@ -129,11 +129,11 @@ describe('Dockerfile', () => {
     expect(all(runtime, 'EXPOSE').map((e) => e.args)).toEqual(['8080']);
   });
 
-  it('bases every stage on the glibc Node 20 image and labels the image', () => {
+  it('bases every stage on the glibc Node 24 image and labels the image', () => {
     const froms = stages.map((s) => all(s, 'FROM')[0]?.args.split(/\s+/)[0]);
     expect(new Set(froms)).toEqual(new Set(['${NODE_IMAGE}']));
     expect(readFileSync(path.join(root, 'Dockerfile'), 'utf8')).toMatch(
-      /^ARG NODE_IMAGE=node:20-bookworm-slim$/m,
+      /^ARG NODE_IMAGE=node:24-bookworm-slim$/m,
     );
     const labels = all(runtime, 'LABEL')
       .map((l) => l.args)
@@ -141,6 +141,15 @@ describe('Dockerfile', () => {
     for (const key of ['title', 'version', 'revision', 'licenses', 'description']) {
       expect(labels).toContain(`org.opencontainers.image.${key}=`);
     }
+  });
+
+  it('puts the course-sink command on PATH for commands run without the entrypoint', () => {
+    // Tutor's job containers and kubectl exec run `course-sink migrate` through a shell.
+    expect(
+      all(runtime, 'RUN').some((r) =>
+        /ln -s \/app\/dist\/cli\/main\.js \/usr\/local\/bin\/course-sink\b/.test(r.args),
+      ),
+    ).toBe(true);
   });
 
   it('installs tini in the runtime image', () => {

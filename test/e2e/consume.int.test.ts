@@ -180,7 +180,8 @@ beforeAll(async () => {
           catalog_info: {
             course_key: COURSE,
             name: 'Open edX Demo Course',
-            schedule_data: { start: '2020-01-01T00:00:00+00:00', pacing: 'instructor' },
+            // The demo course as Studio describes it: the same schedule the LMS serves.
+            schedule_data: { start: '2020-01-01T00:00:00+00:00', pacing: 'self' },
             hidden: false,
             invitation_only: false,
           },

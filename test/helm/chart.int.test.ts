@@ -102,10 +102,11 @@ describe('helm chart course-sink', () => {
     expect(defaults).toContain('Deployment/course-sink-consume');
     expect(defaults).toContain('Job/course-sink-migrate');
     expect(defaults).toContain('PodDisruptionBudget/course-sink-consume');
-    for (const optional of ['ServiceMonitor', 'ScaledObject', 'NetworkPolicy', 'HorizontalPodAutoscaler']) {
+    for (const optional of ['ServiceMonitor', 'ScaledObject', 'NetworkPolicy', 'HorizontalPodAutoscaler', 'PrometheusRule']) {
       expect([...defaults].some((k) => k.startsWith(`${optional}/`))).toBe(false);
     }
     expect(defaults).not.toContain('Deployment/course-sink-export-worker');
+    expect(defaults).not.toContain('ConfigMap/course-sink-dashboard');
 
     const all = kinds('all-features-values');
     for (const object of [
@@ -114,10 +115,26 @@ describe('helm chart course-sink', () => {
       'ScaledObject/course-sink-consume',
       'NetworkPolicy/course-sink',
       'PersistentVolumeClaim/course-sink-data',
+      'ConfigMap/course-sink-dashboard',
+      'PrometheusRule/course-sink',
     ]) {
       expect(all).toContain(object);
     }
     expect(kinds('hpa-values')).toContain('HorizontalPodAutoscaler/course-sink-consume');
+  });
+
+  it('ships the dashboard for the Grafana sidecar and the alert rule file unchanged', async () => {
+    const all = rendered['all-features-values'] ?? [];
+    const dashboard = find(all, 'ConfigMap', 'course-sink-dashboard') as Manifest & {
+      metadata: { labels: Record<string, string> };
+    };
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe('1');
+    expect(dashboard.metadata.annotations).toEqual({ grafana_folder: 'Open edX' });
+    const json = await readFile(path.join(chart, 'files/dashboard.json'), 'utf8');
+    expect(JSON.parse(dashboard.data?.['course-sink.json'] ?? '')).toEqual(JSON.parse(json));
+
+    const rule = find(all, 'PrometheusRule', 'course-sink');
+    expect(rule.spec).toEqual(parse(await readFile(path.join(chart, 'files/alerts.yaml'), 'utf8')));
   });
 
   it('hardens every pod and container', () => {

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { Alarms } from '../../alarms.js';
 import { createBusConsumer } from '../../bus/consumer.js';
-import { lmsCourseSource } from '../../app/course-source.js';
+import { lmsClient } from '../../app/course-source.js';
+import { startTagRefresher } from '../../app/tag-refresher.js';
+import { LmsCourseSource } from '../../openedx/lms/index.js';
 import { createCourseSyncer } from '../../app/course-syncer.js';
 import { createExports } from '../../app/exports.js';
 import { startHttpServer } from '../../app/http.js';
@@ -26,8 +28,9 @@ export function consumeCommand(program: Command): void {
       const stores = await openStores(config, logger);
       await migrateStores(stores, config, logger);
       const exports = createExports(config, stores, logger, metrics);
+      const lms = lmsClient(config, logger);
       const sync = createCourseSyncer(config, stores, {
-        source: lmsCourseSource(config, logger),
+        source: new LmsCourseSource(lms),
         logger,
         exports: exports.sink,
         observer: metrics,
@@ -62,12 +65,24 @@ export function consumeCommand(program: Command): void {
         fatal = resolve;
       });
       // Starting can wait (topics not created yet, brokers unreachable): a SIGTERM must still stop it.
+      const tagRefresher = startTagRefresher(
+        lms,
+        {
+          client: stores.clickhouse.client,
+          database: config.clickhouse.database,
+          cluster: config.clickhouse.cluster,
+          capabilities: stores.clickhouse.capabilities,
+        },
+        config.lms?.tags ? config.tagsRefreshIntervalMs : 0,
+        logger.child({ component: 'tags' }),
+      );
       const started = bus.start().then(() => {
         if (opts.exportWorker) exports.startWorker();
         logger.info('consumer group joined; consuming');
       });
       const signal = await Promise.race([stopped, started.then(() => stopped)]);
       logger.info({ signal, grace_ms: config.shutdownGraceMs }, 'stopping: finishing syncs in flight');
+      tagRefresher.stop();
       await Promise.all([bus.stop(config.shutdownGraceMs), exports.stopWorker()]);
       await started.catch(() => undefined);
       await http.close();

@@ -10,11 +10,15 @@ import {
   type BlocksResponse,
   type CourseDetail,
   type CourseSnapshot,
+  type CourseTags,
   type StudioCourseData,
+  type TagRecord,
+  type TaxonomyRecord,
 } from '../api-types.js';
 import { readStudioData, type StudioGet } from '../cms/studio.js';
+import { courseTags, readCourseObjectTags, readTaxonomies, type TaggingHttp } from '../cms/tagging.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
-import { errorForStatus, LmsMalformedResponseError, LmsPermanentError } from './errors.js';
+import { errorForStatus, LmsMalformedResponseError, LmsPermanentError, LmsRetryableError } from './errors.js';
 import { BlocksShapeError, BlocksStreamReader, BlocksSyntaxError } from './blocks-stream.js';
 import { TokenSource } from './oauth.js';
 import { LmsTransport, type BodyReader, type LmsLogger, type LmsStreamedResponse } from './transport.js';
@@ -24,6 +28,8 @@ export interface LmsClientOptions {
   baseUrl: string;
   /** Studio's root (CMS_BASE_URL), which takes the same JWT; without it nothing is read from Studio. */
   cmsBaseUrl?: string;
+  /** Read content tags from Studio's tagging API (needs cmsBaseUrl). */
+  tags?: boolean;
   clientId: string;
   clientSecret: string;
   timeoutMs?: number;
@@ -78,12 +84,14 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
 export class LmsClient {
   private readonly base: URL;
   private readonly cmsBase?: URL;
+  private readonly readTags: boolean;
   private readonly transport: LmsTransport;
   private readonly tokens: TokenSource;
 
   constructor(opts: LmsClientOptions) {
     this.base = new URL(opts.baseUrl.replace(/\/+$/, '') + '/');
     if (opts.cmsBaseUrl) this.cmsBase = new URL(opts.cmsBaseUrl.replace(/\/+$/, '') + '/');
+    this.readTags = Boolean(opts.tags && opts.cmsBaseUrl);
     const now = opts.now ?? Date.now;
     this.transport = new LmsTransport({
       timeoutMs: opts.timeoutMs ?? 30_000,
@@ -146,14 +154,62 @@ export class LmsClient {
     return readStudioData(get, courseKey);
   }
 
+  /** Studio's tagging API, for the taxonomies and the course's tags. */
+  private tagging(courseKey?: string): TaggingHttp {
+    const base = this.cmsBase!;
+    const at = (pathOrUrl: string) => this.studioUrl(pathOrUrl, base);
+    return {
+      json: (pathOrUrl, schema) => this.getJson(at(pathOrUrl), schema, courseKey),
+      text: async (path) => (await this.getText(at(path), courseKey)).body,
+    };
+  }
+
+  /** Studio builds absolute `next` links from the host it believes it serves: only the path is followed. */
+  private studioUrl(pathOrUrl: string, base: URL): URL {
+    const target = new URL(pathOrUrl, base);
+    return new URL(`${target.pathname.replace(/^\//, '')}${target.search}`, base);
+  }
+
+  /** Every taxonomy and tag of the platform; undefined when tags are not read. */
+  async getTaxonomies(): Promise<{ taxonomies: TaxonomyRecord[]; tags: TagRecord[] } | undefined> {
+    return this.readTags ? readTaxonomies(this.tagging()) : undefined;
+  }
+
+  /** The course's content tags joined with the platform's taxonomies; undefined when tags are not read. */
+  async getCourseTags(courseKey: string): Promise<CourseTags | undefined> {
+    if (!this.readTags) return undefined;
+    const http = this.tagging(courseKey);
+    try {
+      const [catalog, objectTags] = await Promise.all([
+        readTaxonomies(http),
+        readCourseObjectTags(http, courseKey),
+      ]);
+      return courseTags(objectTags, catalog.taxonomies, catalog.tags);
+    } catch (err) {
+      // A platform without content tagging has no such routes (and a course Studio does not know has no
+      // tags): the course syncs without them.
+      if ((err instanceof LmsPermanentError || err instanceof LmsRetryableError) && err.status === 404)
+        return undefined;
+      throw err;
+    }
+  }
+
   async getSnapshot(courseKey: string): Promise<CourseSnapshot> {
-    const [detail, blocks, studio] = await Promise.all([
+    const [detail, blocks, studio, tags] = await Promise.all([
       this.getCourse(courseKey),
       this.getBlocks(courseKey),
       this.getStudioData(courseKey),
+      this.getCourseTags(courseKey),
     ]);
     if (studio) withStaticTabs(blocks, studio);
-    return { courseKey, detail, blocks, source: studio ? 'lms+cms' : 'lms', ...(studio ? { studio } : {}) };
+    return {
+      courseKey,
+      detail,
+      blocks,
+      source: studio ? 'lms+cms' : 'lms',
+      ...(studio ? { studio } : {}),
+      ...(tags ? { tags } : {}),
+    };
   }
 
   /**
@@ -226,9 +282,16 @@ export class LmsClient {
     return { res, ctx, token };
   }
 
-  private async getJson<S extends z.ZodType>(url: URL, schema: S, courseKey?: string): Promise<z.infer<S>> {
+  /** The body of a 2xx answer; any other status is the error it means. */
+  private async getText(url: URL, courseKey?: string): Promise<{ body: string; status: number }> {
     const { res, ctx, token } = await this.exchange(url, courseKey);
     if (res.status < 200 || res.status >= 300) throw errorForStatus(ctx, res.body, token.username);
+    return { body: res.body, status: res.status };
+  }
+
+  private async getJson<S extends z.ZodType>(url: URL, schema: S, courseKey?: string): Promise<z.infer<S>> {
+    const res = await this.getText(url, courseKey);
+    const ctx = { method: 'GET', path: url.pathname, courseKey, status: res.status };
     let json: unknown;
     try {
       json = JSON.parse(res.body);

@@ -90,10 +90,6 @@ export class LmsMalformedResponseError extends LmsPermanentError {
 
 export type LmsError = LmsRetryableError | LmsPermanentError;
 
-export function isLmsError(err: unknown): err is LmsError {
-  return err instanceof LmsRetryableError || err instanceof LmsPermanentError;
-}
-
 /**
  * The LMS's own words from an error body: DeveloperErrorViewMixin's `developer_message` (and its
  * `field_errors`), DRF's `detail`, or OAuth's `error`/`error_description`. Trimmed so a stray HTML page

@@ -6,7 +6,6 @@ export {
   LmsPermanentError,
   LmsRetryableError,
   LmsThrottledError,
-  isLmsError,
   type LmsError,
   type LmsErrorContext,
 } from './errors.js';

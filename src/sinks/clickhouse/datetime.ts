@@ -7,30 +7,8 @@ import { PermanentError } from '../../errors.js';
  *   - DRF's ISO-8601 (enrollment_*): `2024-01-01T00:00:00Z`, `.ffffff` only when non-zero;
  *   - time_last_dumped: Python `str(timezone.now())`, always written with 6 fractional digits here.
  */
-export interface Instant {
-  /** Whole seconds since the epoch, UTC. */
-  seconds: number;
-  /** 0..999999 */
-  micros: number;
-}
-
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-
-/** Parses an ISO-8601 datetime keeping microseconds (Date keeps only milliseconds); no zone means UTC. */
-export function parseInstant(text: string): Instant {
-  const m = ISO.exec(text.trim());
-  if (!m) throw new PermanentError(`"${text}" is not an ISO-8601 datetime`);
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
-  let offsetSeconds = 0;
-  if (zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetSeconds = sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2, 4)) * 60);
-  }
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
-  return { seconds: ms / 1000 - offsetSeconds, micros: Number(frac.padEnd(6, '0').slice(0, 6)) };
-}
+export { parseInstant, type Instant } from '../../domain/datetime.js';
+import type { Instant } from '../../domain/datetime.js';
 
 function datePart(i: Instant): { date: string; time: string } {
   const iso = new Date(i.seconds * 1000).toISOString();

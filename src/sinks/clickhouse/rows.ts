@@ -36,13 +36,14 @@ export interface DumpStamp {
  * | enrollment_*      | Courses API `enrollment_start`, `enrollment_end`            | DRF ISO (`…T…Z`); null → ''       |
  * | self_paced        | Courses API `pacing == 'self'`                              | Bool                              |
  * | course_data_json  | see courseDataJson                                          | Python json.dumps                 |
- * | created, modified | the latest `edited_on` of the course's blocks when the LMS exposes it, else the dump time | DRF ISO, 6 digits |
+ * | created           | the oldest `edited_on` of the course's blocks when the LMS exposes it, else the dump time | DRF ISO, 6 digits |
+ * | modified          | the dump time                                               | DRF ISO, 6 digits                 |
  * | dump_id, time_last_dumped | the dump                                            | UUID; `YYYY-MM-DD HH:MM:SS.ffffff+00:00` |
  *
- * CourseOverview's own `created`/`modified` are exposed by no API. `modified` moves with every publish there;
- * the newest published edit of any block is the closest value that moves with it and stays the same when
- * the course does not change, so a re-sync of an unchanged course finds the same row. Its fraction is always
- * written because `max(modified)` compares strings and `…:00Z` sorts after `…:00.5Z`.
+ * CourseOverview's own `created`/`modified` are exposed by no API. aspects-dbt's `dim_course_names` takes
+ * each course's overview row with the greatest `modified`, so every overview row written must have a greater
+ * one than the last: the dump time does (a course whose rows did not change gets no new row at all). Its
+ * fraction is always written because `max(modified)` compares strings and `…:00Z` sorts after `…:00.5Z`.
  */
 export interface CourseOverviewRow {
   org: string;
@@ -126,7 +127,8 @@ export const COURSE_RELATIONSHIP_COLUMNS = [
 
 export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): CourseOverviewRow {
   const d = snapshot.detail;
-  const stamped = drfIsoFixed(parseInstant(latestEdit(snapshot) ?? assertDumpTime(dump.timeLastDumped)));
+  const dumped = parseInstant(assertDumpTime(dump.timeLastDumped));
+  const firstEdit = earliestEdit(snapshot);
   return {
     org: CourseKey.parse(snapshot.courseKey).org,
     course_key: snapshot.courseKey,
@@ -137,41 +139,46 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
     enrollment_end: optionalTime(d.enrollment_end, drfIso),
     self_paced: d.pacing === 'self',
     course_data_json: courseDataJson(snapshot),
-    created: stamped,
-    modified: stamped,
+    created: drfIsoFixed(firstEdit ?? dumped),
+    modified: drfIsoFixed(dumped),
     dump_id: dump.dumpId,
     time_last_dumped: dump.timeLastDumped,
   };
 }
 
-/** The newest `edited_on` among the course's blocks, when the LMS sends it. */
-function latestEdit(snapshot: CourseSnapshot): string | undefined {
-  let latest: Instant | undefined;
-  let text: string | undefined;
+/** The oldest `edited_on` among the course's blocks, when the LMS sends it: the closest to its creation. */
+function earliestEdit(snapshot: CourseSnapshot): Instant | undefined {
+  let earliest: Instant | undefined;
   for (const block of Object.values(snapshot.blocks.blocks)) {
     if (!block.edited_on) continue;
     const at = parseInstant(block.edited_on);
     if (
-      !latest ||
-      at.seconds > latest.seconds ||
-      (at.seconds === latest.seconds && at.micros > latest.micros)
-    ) {
-      latest = at;
-      text = block.edited_on;
-    }
+      !earliest ||
+      at.seconds < earliest.seconds ||
+      (at.seconds === earliest.seconds && at.micros < earliest.micros)
+    )
+      earliest = at;
   }
-  return text;
+  return earliest;
 }
 
-export function courseBlockRows(outline: Outline, dump: DumpStamp): CourseBlockRow[] {
-  return outline.rows.map(courseBlockRowWriter(outline, dump));
+export function courseBlockRows(
+  outline: Outline,
+  dump: DumpStamp,
+  tags: Readonly<Record<string, readonly number[]>> = {},
+): CourseBlockRow[] {
+  return outline.rows.map(courseBlockRowWriter(outline, dump, tags));
 }
 
 /** Builds the course_blocks row of each outline row, one at a time (the writer streams them). */
-export function courseBlockRowWriter(outline: Outline, dump: DumpStamp): (row: OutlineRow) => CourseBlockRow {
+export function courseBlockRowWriter(
+  outline: Outline,
+  dump: DumpStamp,
+  tags: Readonly<Record<string, readonly number[]>> = {},
+): (row: OutlineRow) => CourseBlockRow {
   assertDumpTime(dump.timeLastDumped);
   const key = courseKeyParts(outline.courseKey);
-  const xblockData = xblockDataWriter(key);
+  const xblockData = xblockDataWriter(key, tags);
   return (row) => ({
     org: key.org,
     course_key: outline.courseKey,
@@ -186,7 +193,7 @@ export function courseBlockRowWriter(outline: Outline, dump: DumpStamp): (row: O
 }
 
 /** `xblock_data_json` as Aspects writes it: `json.dumps` of these keys, in this order. */
-export function xblockDataJson(key: CourseKeyParts, row: OutlineRow): string {
+export function xblockDataJson(key: CourseKeyParts, row: OutlineRow, tags: readonly number[] = []): string {
   return pythonJsonDumps({
     course: key.course,
     run: key.run,
@@ -197,8 +204,7 @@ export function xblockDataJson(key: CourseKeyParts, row: OutlineRow): string {
     section: row.section,
     subsection: row.subsection,
     unit: row.unit,
-    // Tag ids come from openedx-tagging, which the LMS APIs we read do not expose.
-    tags: [],
+    tags: [...tags],
   });
 }
 
@@ -206,7 +212,10 @@ export function xblockDataJson(key: CourseKeyParts, row: OutlineRow): string {
  * The same text as {@link xblockDataJson}, built from a per-course prefix and the few distinct block types
  * and completion modes, because this runs once per block of every course (100k-block courses exist).
  */
-function xblockDataWriter(key: CourseKeyParts): (row: OutlineRow) => string {
+function xblockDataWriter(
+  key: CourseKeyParts,
+  tags: Readonly<Record<string, readonly number[]>>,
+): (row: OutlineRow) => string {
   const prefix = `{"course": ${pythonJsonDumps(key.course)}, "run": ${pythonJsonDumps(key.run)}, "block_type": `;
   const strings = new Map<string, string>();
   const str = (value: string) => {
@@ -217,7 +226,12 @@ function xblockDataWriter(key: CourseKeyParts): (row: OutlineRow) => string {
   return (row) =>
     `${prefix}${str(row.blockType)}, "detached": ${row.detached ? 1 : 0}, "graded": ${row.graded ? 1 : 0}, ` +
     `"completion_mode": ${str(row.completionMode)}, "section": ${row.section}, "subsection": ${row.subsection}, ` +
-    `"unit": ${row.unit}, "tags": []}`;
+    `"unit": ${row.unit}, "tags": ${tagList(tags[row.location])}}`;
+}
+
+/** A list of tag ids as json.dumps writes it. */
+function tagList(ids: readonly number[] | undefined): string {
+  return ids && ids.length > 0 ? `[${ids.join(', ')}]` : '[]';
 }
 
 export function courseRelationshipRows(outline: Outline, dump: DumpStamp): CourseRelationshipRow[] {
@@ -257,7 +271,7 @@ export function courseRelationshipRowWriter(
  * | entrance_exam_enabled           | Studio                                                   |
  * | external_id                     | null: no API exposes CourseOverview.external_id          |
  * | language                        | Studio `language`; else the API's `language` when sent   |
- * | tags                            | tag ids (none yet)                                        |
+ * | tags                            | ids of the course's tags and their ancestors (Studio's tagging API) |
  */
 export function courseDataJson(snapshot: CourseSnapshot): string {
   const d = snapshot.detail;
@@ -280,7 +294,7 @@ export function courseDataJson(snapshot: CourseSnapshot): string {
     entrance_exam_enabled: booleanOr(setting('entrance_exam_enabled'), false),
     external_id: null,
     language: storable(stringOrNull(setting('language')) ?? stringOrNull(loose.language)),
-    tags: [],
+    tags: [...(snapshot.tags?.idsByObject[snapshot.courseKey] ?? [])],
   };
   return pythonJsonDumps(data);
 }

@@ -23,9 +23,12 @@ export class ClickHouseCourseSink implements ClickHouseSink {
     return lookup;
   }
 
-  async writeCourse(
-    input: CourseDumpInput,
-  ): Promise<{ rowsByTable: Record<string, number>; warnings: string[]; unchanged?: string }> {
+  async writeCourse(input: CourseDumpInput): Promise<{
+    rowsByTable: Record<string, number>;
+    warnings: string[];
+    unchanged?: string;
+    tagsOnly?: boolean;
+  }> {
     const ledger = this.ctx.insertLedger!;
     // Entries of failed dumps stay for the sync's own retries; the oldest go once there are many, long
     // after any retry of theirs (a later sync of the course makes a new dump).
@@ -33,12 +36,13 @@ export class ClickHouseCourseSink implements ClickHouseSink {
       if (ledger.size <= MAX_LEDGER_ENTRIES) break;
       ledger.delete(key);
     }
-    const { rowsByTable, pruneError, unchanged } = await writeCourseDump(this.ctx, input);
+    const { rowsByTable, pruneError, unchanged, tagsOnly } = await writeCourseDump(this.ctx, input);
     for (const table of Object.keys(rowsByTable)) ledger.delete(`${input.dump.dumpId}:${table}`);
     return {
       rowsByTable,
       warnings: pruneError ? [pruneError.message] : [],
       ...(unchanged ? { unchanged } : {}),
+      ...(tagsOnly ? { tagsOnly } : {}),
     };
   }
 }

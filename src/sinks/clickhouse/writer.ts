@@ -5,7 +5,14 @@ import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
-import { DumpFingerprint, latestRecordedDump, recordDump, type RecordedDump } from './fingerprint.js';
+import {
+  DumpFingerprint,
+  latestRecordedDump,
+  latestRowsOf,
+  recordDump,
+  type RecordedDump,
+} from './fingerprint.js';
+import { writeTagTables } from './tag-tables.js';
 import { pruneRemovedBlocks } from './prune.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
@@ -16,6 +23,7 @@ import {
   courseOverviewRow,
   courseRelationshipRowWriter,
   courseKeyParts,
+  type CourseOverviewRow,
   type DumpStamp,
 } from './rows.js';
 import { insertSpooled, RowSpool } from './spool.js';
@@ -52,6 +60,8 @@ export interface CourseDumpResult {
   rowsByTable: Record<string, number>;
   /** The id of the latest dump when it already holds exactly these rows: nothing was written. */
   unchanged?: string;
+  /** Only tags changed since the latest dump: only the rows whose tags changed were written. */
+  tagsOnly?: boolean;
   prunedTables: string[];
   /** Pruning failed after its retries; the dump itself is written, the next sync prunes again. */
   pruneError?: Error;
@@ -96,7 +106,8 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     fingerprinted.table('course_overviews');
     fingerprinted.row(overview);
     fingerprinted.table('course_blocks');
-    const blockRow = courseBlockRowWriter(outline, dump);
+    const tags = snapshot.tags?.idsByObject;
+    const blockRow = courseBlockRowWriter(outline, dump, tags);
     for (const row of outline.rows) {
       const built = blockRow(row);
       fingerprinted.row(built);
@@ -113,22 +124,106 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       }
     }
     await relationships.finish();
-    const fingerprint = fingerprinted.digest();
+    const fingerprints = fingerprinted.digest();
     const latest = await latestDump;
-    if (latest?.fingerprint === fingerprint)
+    if (latest?.fingerprint === fingerprints.fingerprint) {
+      Object.assign(rowsByTable, await tagTables(ctx, input));
       return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
-    return await writeDump(ctx, input, { overview, blocks, relationships, fingerprint, withRelationships });
+    }
+    if (latest?.structure === fingerprints.structure)
+      return await writeTagChanges(ctx, input, { overview, fingerprints, latest });
+    return await writeDump(ctx, input, { overview, blocks, relationships, fingerprints, withRelationships });
   } finally {
     await Promise.all([blocks.dispose(), relationships.dispose()]);
   }
 }
 
 interface BuiltDump {
-  overview: object;
+  overview: CourseOverviewRow;
   blocks: RowSpool;
   relationships: RowSpool;
-  fingerprint: string;
+  fingerprints: { fingerprint: string; structure: string };
   withRelationships: boolean;
+}
+
+/** The taxonomy, tag and object-tag rows that changed, when the snapshot carries tags. */
+async function tagTables(ctx: WriterContext, input: CourseDumpInput): Promise<Record<string, number>> {
+  const tags = input.snapshot.tags;
+  return tags ? writeTagTables(ctx, tags, { courseKey: input.outline.courseKey, tags }) : {};
+}
+
+/** Records a dump after its rows: a recorded dump is whole (or amends a whole one with its tag changes). */
+function record(
+  ctx: WriterContext,
+  input: CourseDumpInput,
+  fingerprints: { fingerprint: string; structure: string },
+  baseDumpId: string,
+): Promise<void> {
+  const courseKey = input.outline.courseKey;
+  const { dump } = input;
+  return read(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
+    recordDump(ctx.client, assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE'), {
+      course_key: courseKey,
+      dump_id: dump.dumpId,
+      base_dump_id: baseDumpId,
+      fingerprint: fingerprints.fingerprint,
+      structure_fingerprint: fingerprints.structure,
+      time_last_dumped: dump.timeLastDumped,
+    }),
+  );
+}
+
+/**
+ * Only tags changed since the latest dump: the block rows whose tags changed are written (and the overview
+ * row if the course's own did), a partial dump amending the latest whole one. aspects-dbt reads each block's
+ * latest row and each course's latest overview, so its views show the new tags and every other row as it was.
+ */
+async function writeTagChanges(
+  ctx: WriterContext,
+  input: CourseDumpInput,
+  built: {
+    overview: CourseOverviewRow;
+    fingerprints: { fingerprint: string; structure: string };
+    latest: RecordedDump;
+  },
+): Promise<CourseDumpResult> {
+  const { snapshot, outline, dump } = input;
+  const courseKey = outline.courseKey;
+  const org = courseKeyParts(courseKey).org;
+  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const rowsByTable: Record<string, number> = {};
+  const current = await read(ctx, `reading the latest rows of ${courseKey}`, () =>
+    latestRowsOf(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+  );
+  const changed = new RowSpool(ctx.spoolMemoryBytes);
+  try {
+    const blockRow = courseBlockRowWriter(outline, dump, snapshot.tags?.idsByObject);
+    for (const row of outline.rows) {
+      const built_ = blockRow(row);
+      if (current.blocks.get(built_.location) !== built_.xblock_data_json && changed.add(built_))
+        await changed.flush();
+    }
+    await changed.finish();
+    rowsByTable.course_blocks = await insertDump(
+      ctx,
+      dump,
+      { table: 'course_blocks', columns: COURSE_BLOCK_COLUMNS, lookup: { org, courseKey } },
+      changed,
+    );
+  } finally {
+    await changed.dispose();
+  }
+  if ((current.courseDataJson || undefined) !== built.overview.course_data_json) {
+    rowsByTable.course_overviews = await insertDump(
+      ctx,
+      dump,
+      { table: 'course_overviews', columns: COURSE_OVERVIEW_COLUMNS, lookup: { org, courseKey } },
+      [built.overview],
+    );
+  }
+  Object.assign(rowsByTable, await tagTables(ctx, input));
+  await record(ctx, input, built.fingerprints, built.latest.baseDumpId);
+  return { rowsByTable, prunedTables: [], tagsOnly: true };
 }
 
 async function writeDump(
@@ -137,10 +232,9 @@ async function writeDump(
   built: BuiltDump,
 ): Promise<CourseDumpResult> {
   const { outline, dump } = input;
-  const { overview, blocks, relationships, fingerprint, withRelationships } = built;
+  const { overview, blocks, relationships, fingerprints, withRelationships } = built;
   const courseKey = outline.courseKey;
   const org = courseKeyParts(courseKey).org;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const rowsByTable: Record<string, number> = {};
   const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
     table,
@@ -174,18 +268,10 @@ async function writeDump(
     target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
     [overview],
   );
+  Object.assign(rowsByTable, await tagTables(ctx, input));
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
-  await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    recordDump(ctx.client, database, {
-      course_key: courseKey,
-      dump_id: dump.dumpId,
-      fingerprint,
-      time_last_dumped: dump.timeLastDumped,
-    }).catch((err: unknown) => {
-      throw classifyClickHouseError(err, `recording dump ${dump.dumpId} of ${courseKey}`);
-    }),
-  );
+  await record(ctx, input, fingerprints, dump.dumpId);
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
@@ -206,12 +292,8 @@ async function writeDump(
 export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
   const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
   const { org } = courseKeyParts(courseKey);
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams).catch(
-      (err: unknown) => {
-        throw classifyClickHouseError(err, `reading the latest dump of ${courseKey}`);
-      },
-    ),
+  return read(ctx, `reading the latest dump of ${courseKey}`, () =>
+    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
   );
 }
 
@@ -305,6 +387,15 @@ async function rowsOfDump(
   });
   const rows = await rs.json<{ n: number | string }>();
   return Number(rows[0]?.n ?? 0);
+}
+
+/** One read or small write of the dump's bookkeeping, retried like the inserts. */
+function read<T>(ctx: WriterContext, doing: string, fn: () => Promise<T>): Promise<T> {
+  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
+    fn().catch((err: unknown) => {
+      throw classifyClickHouseError(err, doing);
+    }),
+  );
 }
 
 async function cachedTableExists(ctx: WriterContext, courseKey: string, table: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 import { courseNameFromApi } from '../../domain/course-name.js';
-import type { CatalogInfo } from '../../bus/events.js';
+import type { CatalogInfo } from '../../domain/catalog.js';
+import { instantToDate, parseInstant } from '../../domain/datetime.js';
+import { CourseKey } from '../../openedx/keys.js';
 import type { CourseDetail } from '../../openedx/api-types.js';
 import { PermanentError } from '../../errors.js';
 
@@ -30,25 +32,28 @@ export interface CatalogRunInput {
  * map to the same form so both generations of a course land on one row.
  */
 export function courseReadableId(courseKey: string): string {
-  const modern = /^course-v1:([^+/]+)\+([^+/]+)\+[^+/]+$/.exec(courseKey);
-  const legacy = /^([^/:+\s]+)\/([^/:+\s]+)\/([^/:+\s]+)$/.exec(courseKey);
-  const parts = modern ?? legacy;
-  if (!parts?.[1] || !parts[2]) {
+  let key: CourseKey | undefined;
+  try {
+    key = CourseKey.parse(courseKey);
+  } catch {
+    // Reported below, with what the catalog needs.
+  }
+  if (!key || key.run === null) {
     throw new PermanentError(
       `course key "${courseKey}" is not a course run key (course-v1:org+course+run); it cannot be added to the catalog`,
     );
   }
-  return `course-v1:${parts[1]}+${parts[2]}`;
+  return `course-v1:${key.org}+${key.course}`;
 }
 
 function parseDate(value: string | null | undefined, field: string, warnings: string[]): Date | null {
   if (value === null || value === undefined || value === '') return null;
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) {
+  try {
+    return instantToDate(parseInstant(value));
+  } catch {
     warnings.push(`${field} "${value}" is not a date; stored as empty`);
     return null;
   }
-  return d;
 }
 
 /**

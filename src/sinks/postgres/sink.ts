@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CatalogInfo } from '../../bus/events.js';
+import type { CatalogInfo } from '../../domain/catalog.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { CatalogOutcome, CatalogSink, RemovalReason } from '../../sync/ports.js';
 import { markRunRemoved, syncCourseRun, type CatalogSyncResult } from './catalog.js';

@@ -17,6 +17,14 @@ import {
   studioCourseNotFound,
   type StudioFlags,
 } from './studio.js';
+import {
+  courseTagExport,
+  objectTags as objectTagsView,
+  taxonomies,
+  taxonomyTags,
+  type StandInTaxonomy,
+  type TaggingState,
+} from './tagging.js';
 import { TokenIssuer, type Credentials } from './tokens.js';
 
 export type Route =
@@ -28,6 +36,10 @@ export type Route =
   | 'advanced_settings'
   | 'course_grading'
   | 'tabs'
+  | 'taxonomies'
+  | 'taxonomy_tags'
+  | 'object_tags'
+  | 'object_tags_export'
   | 'other';
 
 export interface TestLmsOptions extends Partial<Credentials> {
@@ -72,6 +84,15 @@ function lmsRoute(pathname: string): { route: Route; key?: string } {
 }
 
 function cmsRoute(pathname: string): { route: Route; key?: string } {
+  const tagging =
+    /^\/api\/content_tagging\/v1\/(?:(taxonomies)\/(?:(\d+)\/tags\/)?|object_tags\/([^/]+)\/(export\/)?)$/.exec(
+      pathname,
+    );
+  if (tagging) {
+    if (tagging[1]) return tagging[2] ? { route: 'taxonomy_tags', key: tagging[2] } : { route: 'taxonomies' };
+    const objectId = decodeURIComponent(tagging[3]!);
+    return { route: tagging[4] ? 'object_tags_export' : 'object_tags', key: objectId };
+  }
   const m = /^\/api\/contentstore\/(v0\/advanced_settings|v1\/course_grading|v0\/tabs)\/([^/]+)\/?$/.exec(
     pathname,
   );
@@ -106,6 +127,8 @@ export class TestLms {
   private staff = true;
   private settings: PlatformSettings;
   private studioFlags: StudioFlags = { legacyCustomPages: false };
+  /** Studio's content tagging: taxonomies with their tags, and the tags applied to objects. */
+  readonly tagging: TaggingState = { taxonomies: [], objectTags: new Map() };
   private blockCacheDelayMs: number;
   private servers: Server[] = [];
   url = '';
@@ -185,6 +208,16 @@ export class TestLms {
 
   setBlockCacheDelay(ms: number): void {
     this.blockCacheDelayMs = ms;
+  }
+
+  addTaxonomy(taxonomy: StandInTaxonomy): void {
+    this.tagging.taxonomies.push(taxonomy);
+  }
+
+  /** `tag_object`: replaces the object's tags of one taxonomy (content_tagging/api.py). */
+  tagObject(objectId: string, taxonomyId: number, values: string[]): void {
+    const kept = (this.tagging.objectTags.get(objectId) ?? []).filter((a) => a.taxonomyId !== taxonomyId);
+    this.tagging.objectTags.set(objectId, [...kept, ...values.map((value) => ({ taxonomyId, value }))]);
   }
 
   setStudioFlags(flags: Partial<StudioFlags>): void {
@@ -312,6 +345,17 @@ export class TestLms {
         if (target.route === 'course_grading') return courseGrading(course);
         return courseTabs(course, this.studioFlags);
       }
+      case 'taxonomies':
+        return taxonomies(this.tagging, self);
+      case 'taxonomy_tags':
+        return taxonomyTags(this.tagging, Number(target.key), self);
+      case 'object_tags':
+        return objectTagsView(this.tagging, target.key ?? '');
+      case 'object_tags_export': {
+        const course = this.courses.get(target.key ?? '');
+        if (!course) return json(400, ['The object_id must be a course or a library.']);
+        return courseTagExport(this.tagging, course);
+      }
     }
   }
 
@@ -365,8 +409,8 @@ async function main(): Promise<void> {
       `test LMS: ${loaded.length} course(s): ${loaded.map((c) => c.courseKey).join(', ')}\n`,
     );
   }
-  process.stdout.write(`${lms.url}\n`);
-  process.stderr.write(`test CMS: ${lms.cmsUrl}\n`);
+  // The LMS's URL first, Studio's second: callers read the lines they need.
+  process.stdout.write(`${lms.url}\n${lms.cmsUrl}\n`);
   const stop = () => void lms.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

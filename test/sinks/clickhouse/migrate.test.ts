@@ -10,6 +10,9 @@ describe('ClickHouse migration files', () => {
       '0003_course_blocks.sql',
       '0004_course_relationships.sql',
       '0005_course_sink_dumps.sql',
+      '0006_taxonomy.sql',
+      '0007_tag.sql',
+      '0008_object_tag.sql',
     ]);
     for (const f of files) expect(f.sql).toMatch(/CREATE (DATABASE|TABLE) IF NOT EXISTS/);
   });

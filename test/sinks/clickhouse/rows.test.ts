@@ -46,16 +46,17 @@ describe('courseOverviewRow', () => {
     expect(courseOverviewRow(shown, DUMP).org).toBe('OpenedX');
   });
 
-  it('stamps created and modified with the newest edited_on the LMS exposes, the same on every dump', () => {
+  it('stamps created with the oldest edited_on the LMS exposes, the same on every dump, and modified with the dump', () => {
     const edited = snapshot();
     const blocks = Object.values(edited.blocks.blocks);
     blocks[0]!.edited_on = '2024-05-01T10:00:00.123456Z';
     blocks[1]!.edited_on = '2024-06-02T08:30:00Z';
     const a = courseOverviewRow(edited, DUMP);
     const b = courseOverviewRow(edited, { ...DUMP, timeLastDumped: '2025-01-01 00:00:00.000000+00:00' });
-    expect(a.modified).toBe('2024-06-02T08:30:00.000000Z');
-    expect(a.created).toBe(a.modified);
-    expect(b.modified).toBe(a.modified);
+    expect(a.created).toBe('2024-05-01T10:00:00.123456Z');
+    expect(b.created).toBe(a.created);
+    expect(a.modified).toBe('2024-07-10T19:58:24.094725Z');
+    expect(b.modified > a.modified).toBe(true);
   });
 
   it('makes modified grow with each dump, compared as strings', () => {

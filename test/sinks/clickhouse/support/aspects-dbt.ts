@@ -114,3 +114,49 @@ export async function selectAll<T>(client: ClickHouseClient, query: string): Pro
   const rs = await client.query({ query, format: 'JSONEachRow' });
   return rs.json<T>();
 }
+
+/** aspects-dbt models/tags/dim_most_recent_{tags,taxonomies,object_tags}: each id's latest row. */
+const latestById = (db: string, table: string, columns: string) => `
+select ${columns}
+from ${db}.${table} ${table}
+inner join (select id, max(time_last_dumped) as last_modified from ${db}.${table} group by id) latest
+  on latest.id = ${table}.id and ${table}.time_last_dumped = latest.last_modified`;
+
+export const dimMostRecentTagsSql = (db: string) =>
+  latestById(
+    db,
+    'tag',
+    'tag.id as id, tag.taxonomy as taxonomy, tag.parent as parent, tag.value as value, tag.external_id as external_id, tag.lineage as lineage',
+  );
+export const dimMostRecentTaxonomiesSql = (db: string) =>
+  latestById(db, 'taxonomy', 'taxonomy.id as id, taxonomy.name as name');
+export const dimMostRecentObjectTagsSql = (db: string) =>
+  latestById(
+    db,
+    'object_tag',
+    'object_tag.id as id, object_tag.object_id as object_id, object_tag.taxonomy as taxonomy, object_tag._value as _value, object_tag._export_id as _export_id, object_tag.lineage as lineage',
+  );
+
+/** aspects-dbt models/tags/dim_most_recent_course_tags over dim_course_names and the two models above. */
+export const dimMostRecentCourseTagsSql = (db: string) => `
+with parsed_tags as (
+    select course_key, course_name, toInt32(arrayJoin(JSONExtractArrayRaw(tags_str))) as tag_id
+    from (${dimCourseNamesSql(db)})
+)
+select
+    parsed_tags.course_key as course_key,
+    most_recent_tags.value as tag,
+    parsed_tags.course_name as course_name,
+    most_recent_taxonomies.name as taxonomy_name,
+    most_recent_tags.lineage as lineage,
+    parsed_tags.tag_id as tag_id
+from parsed_tags
+inner join (${dimMostRecentTagsSql(db)}) most_recent_tags on most_recent_tags.id = parsed_tags.tag_id
+inner join (${dimMostRecentTaxonomiesSql(db)}) most_recent_taxonomies on most_recent_taxonomies.id = most_recent_tags.taxonomy
+order by tag_id`;
+
+/** The block tags Superset's filters read: each block's latest row's `tags`, joined to the latest tags. */
+export const blockTagsSql = (db: string) => `
+select location, toInt32(arrayJoin(JSONExtractArrayRaw(data, 'tags'))) as tag_id
+from (select location, argMax(xblock_data_json, time_last_dumped) as data from ${db}.course_blocks group by location)
+order by location, tag_id`;

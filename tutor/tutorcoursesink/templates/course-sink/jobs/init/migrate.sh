@@ -1,0 +1,2 @@
+# ClickHouse and Postgres migrations; idempotent and locked, safe to rerun on every init.
+course-sink migrate
