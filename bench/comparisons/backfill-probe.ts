@@ -40,7 +40,8 @@ async function probe(
   dataDir: string,
   lms: LmsHostReady,
 ): Promise<BackfillReport> {
-  const clickhouse = await openBenchClickHouse(dataDir);
+  // A database per side: a server may still be dropping the other side's thousands of parts.
+  const clickhouse = await openBenchClickHouse(dataDir, 'configured', `course_sink_bench_backfill_${side}`);
   const { client: ch } = clickhouse.connection;
   const db = clickhouse.database;
   try {

@@ -25,6 +25,7 @@ export type BenchEngine = 'configured' | 'embedded' | 'server';
 export async function openBenchClickHouse(
   dataDir: string,
   engine: BenchEngine = 'configured',
+  database: string = BENCH_DATABASE,
 ): Promise<BenchClickHouse> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
   if (engine === 'embedded') delete env.CLICKHOUSE_URL;
@@ -40,24 +41,24 @@ export async function openBenchClickHouse(
     dataDir,
   });
   await migrateClickHouse(connection.client, {
-    database: BENCH_DATABASE,
+    database,
     capabilities: connection.capabilities,
   });
   const { version, embedded } = connection.capabilities;
   return {
     connection,
-    database: BENCH_DATABASE,
+    database,
     describe: `${embedded ? 'chdb' : 'server'} ${version}`,
     async forgetDumps() {
-      await connection.client.command({ query: `TRUNCATE TABLE ${BENCH_DATABASE}.course_sink_dumps` });
+      await connection.client.command({ query: `TRUNCATE TABLE ${database}.course_sink_dumps` });
     },
     async close() {
       // A database of thousands of parts (a backfill's) can take the server longer to drop than a request
       // may last; the drop goes on there, and the next run's migration waits for nothing it needs.
       if (!embedded)
         await connection.client
-          .command({ query: `DROP DATABASE IF EXISTS ${BENCH_DATABASE}` })
-          .catch((err: unknown) => console.warn(`dropping ${BENCH_DATABASE}: ${(err as Error).message}`));
+          .command({ query: `DROP DATABASE IF EXISTS ${database}` })
+          .catch((err: unknown) => console.warn(`dropping ${database}: ${(err as Error).message}`));
       await connection.close();
     },
   };
