@@ -218,11 +218,7 @@ describe('decoding what the real Open edX Kafka producer sends', () => {
     await produce(
       'kafka',
       cases.map((c) => c.event),
-      {
-        EVENT_BUS_TOPIC_PREFIX: prefix,
-        EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
-        EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL'),
-      },
+      producerEnv(),
     );
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -245,19 +241,32 @@ describe('decoding what the real Open edX Kafka producer sends', () => {
     return found;
   }
 
+  /** The received message with this ce_id, through the decoder as the consumer runs it. */
+  function decodeReceived(id: string) {
+    const { topic, partition, message } = receivedFor(id);
+    return new KafkaEventDecoder(registry, { strict: true }).decode({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      timestamp: message.timestamp,
+    });
+  }
+
+  /** The producer's environment: the stack's broker and registry, this file's topic prefix. */
+  const producerEnv = () => ({
+    EVENT_BUS_TOPIC_PREFIX: prefix,
+    EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
+    EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL'),
+  });
+
   it.each(cases.map((c) => [c.event.signal, c] as const))(
     '%s decodes to the expected CourseEvent',
     async (_signal, c) => {
       const { topic, partition, message } = receivedFor(c.event.id);
-      const event = await new KafkaEventDecoder(registry, { strict: true }).decode({
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: message.headers,
-        timestamp: message.timestamp,
-      });
+      const event = await decodeReceived(c.event.id);
       expect(event).toEqual({
         ...c.expected,
         eventId: c.event.id,
@@ -280,28 +289,13 @@ describe('decoding what the real Open edX Kafka producer sends', () => {
           data: { content_object: { object_id: 'lb:OpenedX:lib1:problem:p1', changes: ['tags'] } },
         },
       ],
-      {
-        EVENT_BUS_TOPIC_PREFIX: prefix,
-        EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS: stackVar('EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS'),
-        EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL: stackVar('EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL'),
-      },
+      producerEnv(),
     );
     await waitFor(() => received.some((r) => r.message.headers?.ce_id?.toString() === id), {
       timeoutMs: 30_000,
       what: 'the library tag change',
     });
-    const { topic, partition, message } = receivedFor(id);
-    expect(
-      await new KafkaEventDecoder(registry, { strict: true }).decode({
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: message.headers,
-        timestamp: message.timestamp,
-      }),
-    ).toBeNull();
+    expect(await decodeReceived(id)).toBeNull();
   });
 
   it('keys every message with the framed Avro string of Studio’s key field', async () => {
