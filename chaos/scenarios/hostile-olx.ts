@@ -20,6 +20,7 @@ import {
   OUTSIDE_MARKER,
   type HostileCase,
 } from '../../test/support/hostile-olx.js';
+import type { ScenarioResult } from '../support.js';
 
 /** Per input: far above the slowest honest case (about a second), far below a run that never ends. */
 const PER_INPUT_MS = 30_000;
@@ -88,16 +89,7 @@ function verdict(c: HostileCase, outcome: WorkerReport | { failure: string }): V
 
 export const scenario = {
   name: 'hostile-olx',
-  async run(): Promise<{
-    sent: number;
-    deadLettered: number;
-    skipped: number;
-    lost: number;
-    partial: number;
-    duplicated: number;
-    drainedMs: number;
-    leaked?: number;
-  }> {
+  async run(): Promise<ScenarioResult> {
     const work = await mkdtemp(path.join(tmpdir(), 'chaos-hostile-olx-'));
     const counts: Record<Verdict, number> = { deadLettered: 0, read: 0, lost: 0, leaked: 0 };
     const started = Date.now();
