@@ -366,7 +366,7 @@ function notOfShape(
  * the course's static tabs, which Aspects' sink appends after the tree (about and course_info blocks are
  * exposed by no API). They join the course's blocks as detached blocks.
  */
-function withStaticTabs(blocks: BlocksResponse, studio: StudioCourseData): void {
+export function withStaticTabs(blocks: BlocksResponse, studio: StudioCourseData): void {
   for (const tab of studio.staticTabs) {
     if (blocks.blocks[tab.id]) continue;
     const blockId = UsageKey.parse(tab.id).blockId;

@@ -6,6 +6,7 @@
  */
 import type { CourseSnapshot } from '../../../src/openedx/api-types.js';
 import { readStudioData, type StudioGet } from '../../../src/openedx/cms/studio.js';
+import { withStaticTabs } from '../../../src/openedx/lms/client.js';
 import { BlocksResponseSchema, CourseDetailSchema } from '../../../src/openedx/api-types.js';
 import { blocksApi } from './blocks.js';
 import { courseDetailBody } from './courses.js';
@@ -68,13 +69,6 @@ export async function withStudio(
   };
   const studio = await readStudioData(get, course.courseKey);
   const blocks = structuredClone(snapshot.blocks);
-  for (const tab of studio.staticTabs) {
-    blocks.blocks[tab.id] = {
-      id: tab.id,
-      block_id: tab.id.slice(tab.id.lastIndexOf('@') + 1),
-      type: 'static_tab',
-      display_name: tab.name,
-    };
-  }
+  withStaticTabs(blocks, studio);
   return { ...snapshot, blocks, studio, source: 'lms+cms' };
 }
