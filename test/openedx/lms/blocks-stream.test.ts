@@ -10,7 +10,11 @@ import {
 function read(body: string | Buffer, cuts: number[] = []): { root: string; blocks: Record<string, unknown> } {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const blocks: Record<string, unknown> = {};
-  const reader = new BlocksStreamReader({ block: (key, value) => void (blocks[key] = value) });
+  // As JSON.parse does (and the client), a member named __proto__ becomes an own property, not the prototype.
+  const reader = new BlocksStreamReader({
+    block: (key, value) =>
+      void Object.defineProperty(blocks, key, { value, enumerable: true, writable: true }),
+  });
   let at = 0;
   for (const cut of [...new Set(cuts)].sort((a, b) => a - b)) {
     if (cut <= at || cut >= bytes.length) continue;
