@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { Coalescer, type EventAck } from '../../src/bus/coalescer.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import type { BenchCase } from '../case.js';
 
 const EVENTS = 100_000;

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { Coalescer, type EventAck } from '../../src/bus/coalescer.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import type { ComparisonCase } from '../comparison.js';
 import { median } from '../stats.js';
 

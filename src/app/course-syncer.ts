@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CourseEvent } from '../bus/events.js';
+import type { CourseEvent } from '../domain/events.js';
 import { ClickHouseCourseSink } from '../sinks/clickhouse/index.js';
 import { PostgresCatalogSink } from '../sinks/postgres/index.js';
 import { syncCourse, type RetryRunner, type SyncObserver, type SyncResult } from '../sync/course-sync.js';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Alarms } from '../alarms.js';
 import { findMisconfiguration, isRetryable } from '../errors.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
-import type { CourseEvent } from './events.js';
+import type { CourseEvent } from '../domain/events.js';
 import type { BusObserver } from './observer.js';
 
 /**

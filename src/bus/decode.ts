@@ -1,5 +1,5 @@
 import type avro from 'avsc';
-import type { CourseEvent } from './events.js';
+import type { CourseEvent } from '../domain/events.js';
 import { DecodeError } from './decode-error.js';
 import { parseFraming } from './framing.js';
 import {

@@ -5,7 +5,7 @@ import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js
 import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
-import type { CourseEvent } from './events.js';
+import type { CourseEvent } from '../domain/events.js';
 import { deadLetterTopic } from './topics.js';
 
 /**

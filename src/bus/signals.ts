@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import { CourseKey, InvalidKeyError, UsageKey } from '../openedx/keys.js';
+import { CourseKey, InvalidKeyError, UsageKey } from '../domain/keys.js';
 import { DecodeError } from './decode-error.js';
-import type { CatalogInfo, CourseChanged, CourseEvent } from './events.js';
+import type { CatalogInfo } from '../domain/catalog.js';
+import type { CourseChanged, CourseEvent } from '../domain/events.js';
 import { CATALOG_INFO_TOPIC, XBLOCK_LIFECYCLE_TOPIC } from './topics.js';
 
 /**

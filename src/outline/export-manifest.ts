@@ -1,7 +1,7 @@
 import { courseNameFromApi } from '../domain/course-name.js';
 import type { Block, CourseSnapshot, EncodedVideo } from '../openedx/api-types.js';
 import { VideoStudentViewDataSchema } from '../openedx/api-types.js';
-import { locationOf } from '../openedx/keys.js';
+import { locationOf } from '../domain/keys.js';
 import type { Outline, OutlineRow } from './types.js';
 
 /**

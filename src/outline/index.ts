@@ -1,5 +1,5 @@
 import type { Block, BlocksResponse } from '../openedx/api-types.js';
-import { UsageKey, locationOf as canonicalLocation } from '../openedx/keys.js';
+import { UsageKey, locationOf as canonicalLocation } from '../domain/keys.js';
 import type { Outline, OutlineRow, Relationship } from './types.js';
 import { DETACHED_BLOCK_TYPES, walkTree } from './tree.js';
 import { AspectsCounter, DETACHED_NUMBERS, type SectionNumbers } from './numbering.js';

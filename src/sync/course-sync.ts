@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CourseEvent } from '../bus/events.js';
+import type { CourseEvent } from '../domain/events.js';
 import { RetryableError, isRetryable } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import { buildOutline } from '../outline/index.js';

@@ -1,6 +1,7 @@
-import type { CatalogInfo, CourseEvent } from '../bus/events.js';
+import type { CatalogInfo } from '../domain/catalog.js';
+import type { CourseEvent } from '../domain/events.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
-import { locationOf, UsageKey } from '../openedx/keys.js';
+import { locationOf, UsageKey } from '../domain/keys.js';
 import { DETACHED_BLOCK_TYPES } from '../outline/index.js';
 
 /**

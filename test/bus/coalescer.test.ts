@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Coalescer, type CoalescerOptions, type EventAck } from '../../src/bus/coalescer.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { Alarms } from '../../src/alarms.js';
 import { MisconfigurationError, PermanentError, RetryableError } from '../../src/errors.js';
 

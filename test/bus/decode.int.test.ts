@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeKafkaKey, KafkaEventDecoder } from '../../src/bus/decode.js';
-import type { CourseChanged } from '../../src/bus/events.js';
+import type { CourseChanged } from '../../src/domain/events.js';
 import { parseFraming } from '../../src/bus/framing.js';
 import { SchemaRegistryClient } from '../../src/bus/schema-registry.js';
 import { CATALOG_INFO_TOPIC, fullTopic, XBLOCK_LIFECYCLE_TOPIC } from '../../src/bus/topics.js';

@@ -2,7 +2,7 @@ import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkaj
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Coalescer, type SyncCourse } from '../../src/bus/coalescer.js';
 import { DecodeError } from '../../src/bus/decode-error.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { buildDeadLetter, DLQ_HEADERS } from '../../src/bus/dead-letter.js';
 import { KafkaBusConsumer, type DecodeKafkaMessage } from '../../src/bus/kafka-consumer.js';
 import { Alarms } from '../../src/alarms.js';

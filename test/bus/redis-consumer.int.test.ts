@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Coalescer, type SyncCourse } from '../../src/bus/coalescer.js';
 import { DecodeError } from '../../src/bus/decode-error.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { RedisBusConsumer, type DecodeRedisEntry } from '../../src/bus/redis-consumer.js';
 import { RetryableError } from '../../src/errors.js';
 import { stackVar, uniqueName, waitFor } from '../support/stack.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBusConsumer, type BusConsumer } from '../../src/bus/consumer.js';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { fullTopic, XBLOCK_LIFECYCLE_TOPIC, CATALOG_INFO_TOPIC } from '../../src/bus/topics.js';
 import { produce, producerPython, type ProducerEvent } from '../peers/openedx-producer/index.js';
 import { stackVar, uniqueName, waitFor } from '../support/stack.js';

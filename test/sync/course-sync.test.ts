@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { CatalogInfo, CourseEvent } from '../../src/bus/events.js';
+import type { CatalogInfo } from '../../src/domain/catalog.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { PermanentError, RetryableError } from '../../src/errors.js';
 import type { CourseSnapshot } from '../../src/openedx/api-types.js';
 import { syncCourse, type RetryRunner, type SyncDeps } from '../../src/sync/course-sync.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CourseEvent } from '../../src/bus/events.js';
+import type { CourseEvent } from '../../src/domain/events.js';
 import { staleness } from '../../src/sync/freshness.js';
 import { syntheticSnapshot } from '../support/synthetic-course.js';
 

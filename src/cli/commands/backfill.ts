@@ -7,7 +7,7 @@ import { createCourseSyncer } from '../../app/course-syncer.js';
 import { createExports } from '../../app/exports.js';
 import { retry, type BackoffPolicy } from '../../backoff.js';
 import { isRetryable } from '../../errors.js';
-import { CourseKey } from '../../openedx/keys.js';
+import { CourseKey } from '../../domain/keys.js';
 import { LmsCourseSource } from '../../openedx/lms/index.js';
 import { runBackfill, type BackfillReport } from '../../sync/backfill.js';
 import { loadRuntime, withStores } from '../runtime.js';

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { lmsCourseSource } from '../../app/course-source.js';
 import { createCourseSyncer } from '../../app/course-syncer.js';
 import { createExports, latestExport } from '../../app/exports.js';
-import { CourseKey } from '../../openedx/keys.js';
+import { CourseKey } from '../../domain/keys.js';
 import { OlxCourseSource } from '../../openedx/olx/course-source.js';
 import type { CourseSource } from '../../sync/ports.js';
 import { loadRuntime, withStores } from '../runtime.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PermanentError } from '../../errors.js';
 import type { CourseTags, TagRecord, TaxonomyRecord } from '../api-types.js';
-import { CourseKey } from '../keys.js';
+import { CourseKey } from '../../domain/keys.js';
 
 /**
  * Content tags as Studio's tagging REST API gives them (openedx/core/djangoapps/content_tagging/rest_api/v1,

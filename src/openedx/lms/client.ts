@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CourseKey, courseRootUsageKey, UsageKey } from '../keys.js';
+import { CourseKey, courseRootUsageKey, UsageKey } from '../../domain/keys.js';
 import {
   BlockSchema,
   compactBlock,

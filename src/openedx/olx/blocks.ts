@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Block, BlocksResponse } from '../api-types.js';
-import { CourseKey, usageKeyFor } from '../keys.js';
+import { CourseKey, usageKeyFor } from '../../domain/keys.js';
 import type { ExportFiles } from './source.js';
 import { parseOlx, type XmlElement } from './xml.js';
 import { settingBoolean, settingString, type Policy } from './policy.js';

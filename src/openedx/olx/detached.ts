@@ -1,5 +1,5 @@
 import type { Block } from '../api-types.js';
-import { usageKeyFor, type CourseKey } from '../keys.js';
+import { usageKeyFor, type CourseKey } from '../../domain/keys.js';
 import type { ExportFiles } from './source.js';
 import { lmsUrls } from './blocks.js';
 import { defaultDisplayName } from './display-name-defaults.js';

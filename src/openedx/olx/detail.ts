@@ -1,5 +1,5 @@
 import type { CourseDetail } from '../api-types.js';
-import type { CourseKey } from '../keys.js';
+import type { CourseKey } from '../../domain/keys.js';
 import type { ExportFiles } from './source.js';
 import { settingBoolean, settingString } from './policy.js';
 

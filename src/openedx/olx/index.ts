@@ -1,5 +1,5 @@
 import type { BlocksResponse, CourseSnapshot } from '../api-types.js';
-import { CourseKey } from '../keys.js';
+import { CourseKey } from '../../domain/keys.js';
 import { openExport, type ExportFiles } from './source.js';
 import { parseOlx } from './xml.js';
 import { readPolicy } from './policy.js';

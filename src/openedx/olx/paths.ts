@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isBlockId } from '../keys.js';
+import { isBlockId } from '../../domain/keys.js';
 import { OlxPathError } from './errors.js';
 
 /**

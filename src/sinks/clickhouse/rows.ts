@@ -2,7 +2,7 @@ import { utf8StoreText } from '../../domain/store-text.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline, OutlineRow, Relationship } from '../../outline/types.js';
 import { courseNameFromApi } from '../../domain/course-name.js';
-import { CourseKey } from '../../openedx/keys.js';
+import { CourseKey } from '../../domain/keys.js';
 import {
   assertDumpTime,
   drfIso,

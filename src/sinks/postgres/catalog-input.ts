@@ -1,7 +1,7 @@
 import { courseNameFromApi } from '../../domain/course-name.js';
 import type { CatalogInfo } from '../../domain/catalog.js';
 import { instantToDate, parseInstant } from '../../domain/datetime.js';
-import { CourseKey } from '../../openedx/keys.js';
+import { CourseKey } from '../../domain/keys.js';
 import type { CourseDetail } from '../../openedx/api-types.js';
 import { PermanentError } from '../../errors.js';
 

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CourseEvent } from '../../../src/bus/events.js';
+import type { CourseEvent } from '../../../src/domain/events.js';
 import { LmsClient, LmsCourseSource } from '../../../src/openedx/lms/index.js';
 import type { ClickHouseConnection } from '../../../src/sinks/clickhouse/connection.js';
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogInfo } from '../../../../src/bus/events.js';
+import type { CatalogInfo } from '../../../../src/domain/catalog.js';
 import type { CourseDetail } from '../../../../src/openedx/api-types.js';
 import { runFromCatalogInfo, runFromCourseDetail } from '../../../../src/sinks/postgres/catalog-input.js';
 import { markRunRemoved, syncCourseRun } from '../../../../src/sinks/postgres/catalog.js';

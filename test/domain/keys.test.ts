@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CourseKey, InvalidKeyError, UsageKey, locationOf, usageKeyFor } from '../../src/openedx/keys.js';
+import { CourseKey, InvalidKeyError, UsageKey, locationOf, usageKeyFor } from '../../src/domain/keys.js';
 import { PermanentError } from '../../src/errors.js';
 
 describe('CourseKey', () => {

@@ -3,9 +3,7 @@
  * they came from. The sync only ever sees these.
  */
 
-import type { CatalogInfo } from '../domain/catalog.js';
-
-export type { CatalogInfo, CatalogSchedule } from '../domain/catalog.js';
+import type { CatalogInfo } from './catalog.js';
 
 /** Where a message came from on the bus, for commits, dead letters and logs. */
 export interface BusPosition {
