@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { LmsClient, LmsCourseSource } from '../openedx/lms/index.js';
 import type { CourseSource } from '../sync/ports.js';
 import { ConfigError, type Config } from './config.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import type { CourseEvent } from '../domain/events.js';
 import { ClickHouseCourseSink } from '../sinks/clickhouse/index.js';
 import { PostgresCatalogSink } from '../sinks/postgres/index.js';

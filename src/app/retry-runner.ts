@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { retry, type BackoffPolicy } from '../backoff.js';
 import { isRetryable } from '../errors.js';
 import type { RetryRunner } from '../sync/course-sync.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import { migrateClickHouse, openClickHouse, type ClickHouseConnection } from '../sinks/clickhouse/index.js';
 import { migrate as migratePostgres, openPostgres, type SqlClient } from '../sinks/postgres/index.js';
 import type { Config } from './config.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import type { LmsClient } from '../openedx/lms/index.js';
 import { writeTagTables } from '../sinks/clickhouse/tag-tables.js';
 import type { WriterContext } from '../sinks/clickhouse/writer.js';

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { LogMethods } from '../log.js';
 import type { Alarms } from '../alarms.js';
 import { findMisconfiguration, isRetryable } from '../errors.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
@@ -41,8 +41,6 @@ export const realTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-export type CoalescerLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
-
 export interface SyncOutcome {
   courseKey: string;
   events: number;
@@ -73,7 +71,7 @@ export interface CoalescerOptions {
   observer?: Pick<BusObserver, 'coursesRetrying' | 'courseParked'>;
   random?: () => number;
   timers?: Timers;
-  logger?: CoalescerLogger;
+  logger?: LogMethods;
   onSyncFinished?: (result: SyncOutcome) => void;
 }
 

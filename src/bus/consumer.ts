@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
-import { Coalescer, type CoalescerLogger, type CoalescerStats, type SyncCourse } from './coalescer.js';
+import { Coalescer, type CoalescerStats, type SyncCourse } from './coalescer.js';
+import type { LogMethods } from '../log.js';
 import { buildDeadLetter } from './dead-letter.js';
 import { decodeRedisEntry, KafkaEventDecoder } from './decode.js';
 import { createKafka } from './kafka-client.js';
@@ -75,7 +76,7 @@ export interface BusSettings {
 
 export interface BusConsumerDeps {
   sync: SyncCourse;
-  logger?: CoalescerLogger;
+  logger?: LogMethods;
   /** Base topic names before the prefix; defaults to the two Studio topics course-sink understands. */
   baseTopics?: readonly string[];
   startPosition?: StartPosition;

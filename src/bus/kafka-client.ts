@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { CoalescerLogger } from './coalescer.js';
+import type { LogMethods } from '../log.js';
 
 export interface KafkaConnectionSettings {
   brokers: string[];
@@ -9,7 +9,7 @@ export interface KafkaConnectionSettings {
 /** A kafkajs client configured as edx-event-bus-kafka configures its own, logging through our logger. */
 export function createKafka(
   settings: KafkaConnectionSettings,
-  logger?: CoalescerLogger,
+  logger?: LogMethods,
   clientId = 'course-sink',
 ): Kafka {
   // Same security as edx-event-bus-kafka: an API key and secret mean SASL PLAIN over TLS.

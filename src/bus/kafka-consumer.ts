@@ -11,7 +11,8 @@ import type { Alarms } from '../alarms.js';
 import { isRetryable } from '../errors.js';
 import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
 import type { BusObserver } from './observer.js';
-import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
+import { deadLetterReason, type Coalescer } from './coalescer.js';
+import type { LogMethods } from '../log.js';
 import { deadLetterSize, fitDeadLetter, type DeadLetterDetails } from './dead-letter.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
@@ -77,7 +78,7 @@ export interface KafkaBusConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits for data; stop() waits for the fetch in progress, so this bounds shutdown. */
   maxWaitTimeMs?: number;
-  logger?: CoalescerLogger;
+  logger?: LogMethods;
   observer?: BusObserver;
   /** Where a dead letter the broker keeps refusing is reported, so /readyz says why a partition waits. */
   alarms?: Alarms;

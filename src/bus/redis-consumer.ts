@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import { isRetryable } from '../errors.js';
 import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
 import type { BusObserver } from './observer.js';
-import { deadLetterReason, type Coalescer, type CoalescerLogger } from './coalescer.js';
+import { deadLetterReason, type Coalescer } from './coalescer.js';
+import type { LogMethods } from '../log.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
 import type { CourseEvent } from '../domain/events.js';
 import { deadLetterTopic } from './topics.js';
@@ -46,7 +47,7 @@ export interface RedisBusConsumerOptions {
   claimIntervalMs?: number;
   maxOutstanding?: number;
   retryPolicy?: BackoffPolicy;
-  logger?: CoalescerLogger;
+  logger?: LogMethods;
   observer?: BusObserver;
   now?: () => Date;
 }

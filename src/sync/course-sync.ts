@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
+import type { Logger } from '../log.js';
 import type { CourseEvent } from '../domain/events.js';
 import { RetryableError, isRetryable } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';

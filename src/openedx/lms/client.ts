@@ -21,7 +21,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
 import { errorForStatus, LmsMalformedResponseError, LmsPermanentError, LmsRetryableError } from './errors.js';
 import { BlocksShapeError, BlocksStreamReader, BlocksSyntaxError } from './blocks-stream.js';
 import { TokenSource } from './oauth.js';
-import { LmsTransport, type BodyReader, type LmsLogger, type LmsStreamedResponse } from './transport.js';
+import { LmsTransport, type BodyReader, type LmsLog, type LmsStreamedResponse } from './transport.js';
 
 export interface LmsClientOptions {
   /** The LMS root, e.g. `https://lms.example.com` (LMS_BASE_URL). */
@@ -36,7 +36,7 @@ export interface LmsClientOptions {
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
   expiryMarginMs?: number;
-  logger?: LmsLogger;
+  logger?: LmsLog;
   /** Injected by tests so backoff and token expiry need no real waiting. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;

@@ -10,5 +10,4 @@ export {
   type LmsErrorContext,
 } from './errors.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff.js';
-export type { LmsLogger } from './transport.js';
 export { LmsCourseSource } from './source.js';

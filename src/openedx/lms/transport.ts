@@ -1,3 +1,7 @@
+import type { LogMethods } from '../../log.js';
+
+/** The client only warns (retries) and debugs (requests). */
+export type LmsLog = Pick<LogMethods, 'warn' | 'debug'>;
 import pLimit, { type LimitFunction } from 'p-limit';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './backoff.js';
 import {
@@ -8,12 +12,6 @@ import {
   type LmsErrorContext,
 } from './errors.js';
 
-/** The part of a pino logger the client uses; kept structural so this module imports no app code. */
-export interface LmsLogger {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
-
 export interface TransportOptions {
   timeoutMs: number;
   /** Requests in flight at once across the whole client; retries wait outside this limit. */
@@ -23,7 +21,7 @@ export interface TransportOptions {
   random: () => number;
   now: () => number;
   fetch: typeof fetch;
-  logger?: LmsLogger;
+  logger?: LmsLog;
 }
 
 export interface LmsRequest {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Logger } from 'pino';
+import type { Logger } from '../../log.js';
 import { isRetryable, PermanentError, RetryableError } from '../../errors.js';
 import { EXPORTER_VERSION_WITH_MEDIA } from '../../outline/export-manifest.js';
 import type { SqlClient } from '../postgres/sql-client.js';

@@ -19,7 +19,7 @@
  * | course_runs.removed_from_edx_at, removal_reason | edX | set by markRunRemoved, cleared by the next sync |
  * | course_runs.live                     | local | false on creation, never touched                         |
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../../log.js';
 import { PermanentError, RetryableError } from '../../errors.js';
 import { postgresStoreText, postgresStoreTextOrNull } from '../../domain/store-text.js';
 import type { CatalogRunInput } from './catalog-input.js';

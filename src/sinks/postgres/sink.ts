@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { Logger } from '../../log.js';
 import type { CatalogInfo } from '../../domain/catalog.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { CatalogOutcome, CatalogSink, RemovalReason } from '../../sync/ports.js';
