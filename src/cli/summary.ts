@@ -1,7 +1,8 @@
+/** Human-readable renderings of a sync and its export for the terminal; logs stay JSON on stderr. */
+import path from 'node:path';
 import type { Outline } from '../outline/types.js';
+import type { LatestExport } from '../sinks/exports/index.js';
 import type { SyncResult } from '../sync/course-sync.js';
-
-/** Human-readable renderings of a sync for the terminal; logs stay JSON on stderr. */
 
 const INDENT = ['', '  ', '    ', '      ', '        '];
 
@@ -36,4 +37,17 @@ export function syncSummary(result: SyncResult): string {
     lines.push(`  export      ${result.export.status} (${detail})`);
   }
   return lines.join('\n');
+}
+
+export function describeExport(courseKey: string, current: LatestExport): string {
+  const where = current.bucket.startsWith('file:')
+    ? path.join(current.bucket.slice('file:'.length), current.key)
+    : `s3://${current.bucket}/${current.key}`;
+  return [
+    `export of ${courseKey}`,
+    `  uid           ${current.uid}`,
+    `  archive       ${where} (${current.size} bytes)`,
+    `  inputs hash   ${current.inputsHash}`,
+    `  sha512        ${current.outputSha512}`,
+  ].join('\n');
 }

@@ -2,15 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BackfillProgressFile } from '../../app/backfill-progress-file.js';
-import { lmsClient } from '../../app/course-source.js';
-import { createCourseSyncer } from '../../app/course-syncer.js';
-import { createExports } from '../../app/exports.js';
+import { loadRuntime } from '../../app/runtime.js';
+import { withService } from '../../app/service.js';
 import { retry, type BackoffPolicy } from '../../backoff.js';
 import { isRetryable } from '../../errors.js';
 import { CourseKey } from '../../domain/keys.js';
-import { LmsCourseSource } from '../../openedx/lms/index.js';
 import { runBackfill, type BackfillReport } from '../../sync/backfill.js';
-import { loadRuntime, withStores } from '../runtime.js';
+import { positiveInt } from '../arguments.js';
 
 const BACKFILL_COURSE_BUDGET: BackoffPolicy = {
   initialMs: 1_000,
@@ -54,61 +52,59 @@ export function backfillCommand(program: Command): void {
       }
       const runtime = loadRuntime();
       const { config, logger } = runtime;
-      const lms = lmsClient(config, logger);
       const selection = opts.coursesFile ? `file:${opts.coursesFile}` : opts.org ? `org:${opts.org}` : 'all';
-      const courseKeys = opts.coursesFile
-        ? await readCoursesFile(opts.coursesFile)
-        : await collect(lms.listCourseKeys({ org: opts.org }));
+      const listed = opts.coursesFile ? await readCoursesFile(opts.coursesFile) : undefined;
       const progress = await BackfillProgressFile.open(config.dataDir, selection, opts.restart);
-      logger.info(
-        {
-          selection,
-          courses: courseKeys.length,
-          already_done: progress.alreadyDone,
-          progress_file: progress.file,
-        },
-        'backfill starting',
-      );
 
-      const report = await withStores(runtime, async (stores) => {
-        const sync = createCourseSyncer(config, stores, {
-          source: new LmsCourseSource(lms),
-          logger,
-          exports: opts.export ? createExports(config, stores, logger).sink : undefined,
-        });
-        const reporter = progressReporter(courseKeys.length, logger);
-        // Ctrl-C or SIGTERM: finish the courses in flight, start no more; a rerun resumes.
-        const interrupted = new AbortController();
-        const interrupt = () => {
-          logger.warn('interrupted: finishing the courses in flight; rerun the same command to resume');
-          interrupted.abort();
-        };
-        process.once('SIGINT', interrupt);
-        process.once('SIGTERM', interrupt);
-        try {
-          return await runBackfill({
-            courseKeys,
-            // No coalescer behind a backfill: it owns the per-course budget, across whole syncs.
-            sync: (key) =>
-              retry(() => sync(key), BACKFILL_COURSE_BUDGET, {
-                isRetryable,
-                onRetry: (err, attempt, delayMs) =>
-                  logger.warn(
-                    { err, course_key: key, attempt, retry_in_ms: delayMs },
-                    'course sync failed, retrying',
-                  ),
-              }),
-            concurrency: opts.concurrency,
-            progress,
-            onCourse: (_key, _outcome, r) => reporter.update(r),
-            signal: interrupted.signal,
-          });
-        } finally {
-          process.off('SIGINT', interrupt);
-          process.off('SIGTERM', interrupt);
-          reporter.stop();
-        }
-      });
+      const report = await withService(
+        runtime,
+        async (service) => {
+          const courseKeys = listed ?? (await collect(service.lms().listCourseKeys({ org: opts.org })));
+          logger.info(
+            {
+              selection,
+              courses: courseKeys.length,
+              already_done: progress.alreadyDone,
+              progress_file: progress.file,
+            },
+            'backfill starting',
+          );
+          const sync = service.courseSyncer({ exports: opts.export });
+          const reporter = progressReporter(courseKeys.length, logger);
+          // Ctrl-C or SIGTERM: finish the courses in flight, start no more; a rerun resumes.
+          const interrupted = new AbortController();
+          const interrupt = () => {
+            logger.warn('interrupted: finishing the courses in flight; rerun the same command to resume');
+            interrupted.abort();
+          };
+          process.once('SIGINT', interrupt);
+          process.once('SIGTERM', interrupt);
+          try {
+            return await runBackfill({
+              courseKeys,
+              // No coalescer behind a backfill: it owns the per-course budget, across whole syncs.
+              sync: (key) =>
+                retry(() => sync(key), BACKFILL_COURSE_BUDGET, {
+                  isRetryable,
+                  onRetry: (err, attempt, delayMs) =>
+                    logger.warn(
+                      { err, course_key: key, attempt, retry_in_ms: delayMs },
+                      'course sync failed, retrying',
+                    ),
+                }),
+              concurrency: opts.concurrency,
+              progress,
+              onCourse: (_key, _outcome, r) => reporter.update(r),
+              signal: interrupted.signal,
+            });
+          } finally {
+            process.off('SIGINT', interrupt);
+            process.off('SIGTERM', interrupt);
+            reporter.stop();
+          }
+        },
+        { needsLms: true },
+      );
 
       process.stdout.write(summary(report, progress.file));
       logger.info({ ...report, failed: report.failed.length }, 'backfill finished');
@@ -180,10 +176,4 @@ function summary(report: BackfillReport, progressFile: string): string {
   if (report.failed.length > 0 || unfinished > 0)
     lines.push(`rerun the same command to resume and retry the failed courses (progress: ${progressFile})`);
   return `${lines.join('\n')}\n`;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
 }

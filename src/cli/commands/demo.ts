@@ -1,15 +1,13 @@
+/** `demo`: the no-setup path; syncs the sample course into embedded stores and shows what each holds. */
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { createCourseSyncer } from '../../app/course-syncer.js';
-import { createExports, latestExport } from '../../app/exports.js';
-import type { Stores } from '../../app/stores.js';
+import { loadRuntime, type Runtime } from '../../app/runtime.js';
+import { withService, type Service } from '../../app/service.js';
 import { OlxCourseSource } from '../../openedx/olx/course-source.js';
-import { bind } from '../../sinks/clickhouse/bind.js';
-import { assertIdentifier } from '../../sinks/clickhouse/identifiers.js';
+import { dumpRowCounts } from '../../sinks/clickhouse/index.js';
+import { catalogRunsOf } from '../../sinks/postgres/index.js';
 import type { SyncResult } from '../../sync/course-sync.js';
-import { loadRuntime, withStores, type Runtime } from '../runtime.js';
-import { outlineTable, syncSummary } from '../summary.js';
-import { describeExport } from './export.js';
+import { describeExport, outlineTable, syncSummary } from '../summary.js';
 
 const SAMPLE_COURSE = fileURLToPath(new URL('../../../examples/sample-course', import.meta.url));
 
@@ -24,41 +22,32 @@ export function demoCommand(program: Command): void {
       // The summary is the output; logs stay quiet unless LOG_LEVEL asks for them.
       const runtime = embedded(loadRuntime('stderr', { LOG_LEVEL: 'warn', ...process.env }));
       const olx = await OlxCourseSource.open(opts.olx);
-      await withStores(runtime, async (stores) => {
-        const exports = createExports(runtime.config, stores, runtime.logger);
-        try {
-          const sync = createCourseSyncer(runtime.config, stores, {
-            source: olx,
-            logger: runtime.logger,
-            exports: exports.sink,
-          });
-          const result = await sync(olx.courseKey);
-          await exports.drain();
-          const current = await latestExport(stores, olx.courseKey);
-          const out = [
-            `Synced ${olx.courseKey} from ${opts.olx}`,
-            '',
-            'Outline (section:subsection:unit, as Aspects numbers it):',
-            result.outline ? outlineTable(result.outline) : '  (none)',
-            '',
-            syncSummary(result),
-            '',
-            'ClickHouse rows of this dump:',
-            ...(await clickhouseCounts(runtime, stores, result)),
-            '',
-            'Postgres catalog:',
-            ...(await postgresRows(stores, olx.courseKey)),
-            '',
-            current ? describeExport(olx.courseKey, current) : 'no export archive (the course has no videos)',
-            '',
-            `Data is under ${runtime.config.dataDir}. Query it with:`,
-            `  npm run cli -- query clickhouse "SELECT order, location, display_name FROM ${runtime.config.clickhouse.database}.course_blocks WHERE dump_id = '${result.dump?.dumpId ?? ''}' ORDER BY order"`,
-            `  npm run cli -- query postgres "SELECT courseware_id, title, start_date FROM course_runs"`,
-          ];
-          process.stdout.write(`${out.join('\n')}\n`);
-        } finally {
-          exports.close();
-        }
+      await withService(runtime, async (service) => {
+        const result = await service.courseSyncer({ source: olx })(olx.courseKey);
+        await service.exports.drain();
+        const current = await service.latestExport(olx.courseKey);
+        const { database } = runtime.config.clickhouse;
+        const out = [
+          `Synced ${olx.courseKey} from ${opts.olx}`,
+          '',
+          'Outline (section:subsection:unit, as Aspects numbers it):',
+          result.outline ? outlineTable(result.outline) : '  (none)',
+          '',
+          syncSummary(result),
+          '',
+          'ClickHouse rows of this dump:',
+          ...(await clickhouseCounts(service, result)),
+          '',
+          'Postgres catalog:',
+          ...(await catalogRuns(service, olx.courseKey)),
+          '',
+          current ? describeExport(olx.courseKey, current) : 'no export archive (the course has no videos)',
+          '',
+          `Data is under ${runtime.config.dataDir}. Query it with:`,
+          `  npm run cli -- query clickhouse "SELECT order, location, display_name FROM ${database}.course_blocks WHERE dump_id = '${result.dump?.dumpId ?? ''}' ORDER BY order"`,
+          `  npm run cli -- query postgres "SELECT courseware_id, title, start_date FROM course_runs"`,
+        ];
+        process.stdout.write(`${out.join('\n')}\n`);
       });
     });
 }
@@ -77,43 +66,21 @@ function embedded(runtime: Runtime): Runtime {
   };
 }
 
-async function clickhouseCounts(runtime: Runtime, stores: Stores, result: SyncResult): Promise<string[]> {
+async function clickhouseCounts(service: Service, result: SyncResult): Promise<string[]> {
   if (!result.dump) return ['  (no dump)'];
-  const db = assertIdentifier(runtime.config.clickhouse.database, 'CLICKHOUSE_DATABASE');
-  const lines: string[] = [];
-  for (const table of ['course_overviews', 'course_blocks', 'course_relationships']) {
-    const rs = await stores.clickhouse.client.query({
-      ...bind(
-        `SELECT count() AS n FROM ${db}.${table} WHERE dump_id = {dump:UUID}`,
-        { dump: result.dump.dumpId },
-        stores.clickhouse.capabilities.queryParams,
-      ),
-      format: 'JSONEachRow',
-    });
-    const [row] = await rs.json<{ n: string | number }>();
-    lines.push(`  ${runtime.config.clickhouse.database}.${table}: ${Number(row?.n ?? 0)}`);
-  }
-  return lines;
+  const { database } = service.config.clickhouse;
+  const counts = await dumpRowCounts(service.stores.clickhouse, database, result.dump.dumpId);
+  return Object.entries(counts).map(([table, n]) => `  ${database}.${table}: ${n}`);
 }
 
-async function postgresRows(stores: Stores, courseKey: string): Promise<string[]> {
-  const { rows } = await stores.postgres.query<{
-    readable_id: string;
-    courseware_id: string;
-    title: string;
-    start_date: Date | null;
-    end_date: Date | null;
-  }>(
-    `SELECT c.readable_id, r.courseware_id, r.title, r.start_date, r.end_date
-     FROM course_runs r JOIN courses c ON c.id = r.course_id WHERE r.courseware_id = $1`,
-    [courseKey],
-  );
-  return rows.map(
+async function catalogRuns(service: Service, courseKey: string): Promise<string[]> {
+  const runs = await catalogRunsOf(service.stores.postgres, courseKey);
+  return runs.map(
     (r) =>
-      `  course ${r.readable_id} · run ${r.courseware_id} · "${r.title}" · ${iso(r.start_date)} → ${iso(r.end_date)}`,
+      `  course ${r.courseReadableId} · run ${r.coursewareId} · "${r.title}" · ${iso(r.startDate)} → ${iso(r.endDate)}`,
   );
 }
 
 function iso(d: Date | null): string {
-  return d ? new Date(d).toISOString().slice(0, 10) : '—';
+  return d ? d.toISOString().slice(0, 10) : '—';
 }

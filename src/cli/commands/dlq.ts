@@ -4,7 +4,7 @@ import { DEFAULT_BASE_TOPICS } from '../../bus/consumer.js';
 import { readDeadLetters, replayDeadLetters, type DeadLetterEntry } from '../../bus/dead-letter-topic.js';
 import { deadLetterTopic, fullTopic } from '../../bus/topics.js';
 import { ConfigError } from '../../app/config.js';
-import { loadRuntime, type Runtime } from '../runtime.js';
+import { loadRuntime, type Runtime } from '../../app/runtime.js';
 
 interface FilterOptions {
   topic?: string;

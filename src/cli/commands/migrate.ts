@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrateStores, openStores } from '../../app/stores.js';
-import { loadRuntime } from '../runtime.js';
+import { loadRuntime } from '../../app/runtime.js';
 
 export function migrateCommand(program: Command): void {
   program

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openStores } from '../../app/stores.js';
-import { loadRuntime } from '../runtime.js';
+import { loadRuntime } from '../../app/runtime.js';
 
 export function queryCommand(program: Command): void {
   program

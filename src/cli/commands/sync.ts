@@ -1,13 +1,10 @@
-import { InvalidArgumentError, type Command } from 'commander';
-import { lmsCourseSource } from '../../app/course-source.js';
-import { createCourseSyncer } from '../../app/course-syncer.js';
-import { createExports, latestExport } from '../../app/exports.js';
-import { CourseKey } from '../../domain/keys.js';
+/** `sync`: one course now, without the bus, from the LMS by key or from a Studio export. */
+import type { Command } from 'commander';
+import { loadRuntime } from '../../app/runtime.js';
+import { withService } from '../../app/service.js';
 import { OlxCourseSource } from '../../openedx/olx/course-source.js';
-import type { CourseSource } from '../../sync/ports.js';
-import { loadRuntime, withStores } from '../runtime.js';
-import { outlineTable, syncSummary } from '../summary.js';
-import { describeExport } from './export.js';
+import { parseCourseKey } from '../arguments.js';
+import { describeExport, outlineTable, syncSummary } from '../summary.js';
 
 interface SyncOptions {
   olx?: string;
@@ -28,29 +25,16 @@ export function syncCommand(program: Command): void {
     .action(async (courseKey: string | undefined, opts: SyncOptions, command: Command) => {
       if (!courseKey && !opts.olx) command.error('give a course key or --olx <path>', { exitCode: 2 });
       const runtime = loadRuntime();
-      let source: CourseSource;
-      let key: string;
-      if (opts.olx) {
-        const olx = await OlxCourseSource.open(opts.olx, { courseKey });
-        source = olx;
-        key = olx.courseKey;
-      } else {
-        source = lmsCourseSource(runtime.config, runtime.logger);
-        key = courseKey!;
-      }
-      await withStores(runtime, async (stores) => {
-        const exports = opts.export ? createExports(runtime.config, stores, runtime.logger) : undefined;
-        try {
-          const sync = createCourseSyncer(runtime.config, stores, {
-            source,
-            logger: runtime.logger,
-            exports: exports?.sink,
-          });
-          const result = await sync(key);
+      const olx = opts.olx ? await OlxCourseSource.open(opts.olx, { courseKey }) : undefined;
+      const key = olx?.courseKey ?? courseKey!;
+      await withService(
+        runtime,
+        async (service) => {
+          const result = await service.courseSyncer({ source: olx, exports: opts.export })(key);
           // A one-shot sync has no worker behind it: build the archive it queued before returning.
           const pending = result.export?.status === 'queued' || result.export?.status === 'already-queued';
-          const builds = pending ? await exports!.drain() : [];
-          const current = exports ? await latestExport(stores, key) : undefined;
+          const builds = pending ? await service.exports.drain() : [];
+          const current = opts.export ? await service.latestExport(key) : undefined;
           if (opts.json) {
             process.stdout.write(
               `${JSON.stringify({ ...result, outline: undefined, builds, currentExport: current }, null, 2)}\n`,
@@ -61,17 +45,8 @@ export function syncCommand(program: Command): void {
             if (current) process.stdout.write(`${describeExport(key, current)}\n`);
           }
           if (builds.some((b) => b.status === 'failed')) process.exitCode = 1;
-        } finally {
-          exports?.close();
-        }
-      });
+        },
+        { needsLms: !olx },
+      );
     });
-}
-
-export function parseCourseKey(value: string): string {
-  try {
-    return CourseKey.parse(value).toString();
-  } catch (err) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
-  }
 }

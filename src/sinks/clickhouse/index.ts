@@ -20,3 +20,4 @@ export {
   courseRelationshipRows,
   type DumpStamp,
 } from './rows.js';
+export { dumpRowCounts } from './dump-rows.js';

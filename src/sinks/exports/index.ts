@@ -27,3 +27,4 @@ export {
   type ExportStore,
   type S3StoreConfig,
 } from './store.js';
+export { latestExport, type LatestExport } from './latest.js';

@@ -16,3 +16,4 @@ export {
   type CatalogRunInput,
 } from './catalog-input.js';
 export { PostgresCatalogSink } from './sink.js';
+export { catalogRunsOf, type CatalogRunView } from './course-runs.js';

@@ -1,6 +1,5 @@
 import type { Logger } from '../log.js';
-import { LmsClient, LmsCourseSource } from '../openedx/lms/index.js';
-import type { CourseSource } from '../sync/ports.js';
+import { LmsClient } from '../openedx/lms/index.js';
 import { ConfigError, type Config } from './config.js';
 
 /** The LMS client the configuration describes; commands that need the LMS fail with a usage error without it. */
@@ -20,8 +19,4 @@ export function lmsClient(config: Config, logger: Logger): LmsClient {
     concurrency: Math.max(2, config.bus.concurrency * 2),
     logger: logger.child({ component: 'lms' }),
   });
-}
-
-export function lmsCourseSource(config: Config, logger: Logger): CourseSource {
-  return new LmsCourseSource(lmsClient(config, logger));
 }
