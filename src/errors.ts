@@ -4,18 +4,17 @@
  * one (bad framing, unknown schema, invalid key, a course the LMS says does not exist) is dead-lettered.
  */
 export class RetryableError extends Error {
-  override name = 'RetryableError';
-  readonly retryable = true as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    // Every subclass is named after itself in logs and dead letters without restating its name.
+    this.name = new.target.name;
   }
 }
 
 export class PermanentError extends Error {
-  override name = 'PermanentError';
-  readonly retryable = false as const;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    this.name = new.target.name;
   }
 }
 
@@ -25,7 +24,6 @@ export class PermanentError extends Error {
  * it) and reported as not-ready until an operator fixes it.
  */
 export class MisconfigurationError extends RetryableError {
-  override name = 'MisconfigurationError';
   readonly misconfiguration = true as const;
 }
 

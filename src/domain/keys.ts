@@ -8,7 +8,6 @@ import { PermanentError } from '../errors.js';
  */
 
 export class InvalidKeyError extends PermanentError {
-  override name = 'InvalidKeyError';
   constructor(
     readonly input: string,
     readonly reason: string,

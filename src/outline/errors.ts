@@ -2,7 +2,6 @@ import { PermanentError } from '../errors.js';
 
 /** The Blocks API response cannot form an outline at all; refetching will not help until the course changes. */
 export class InvalidOutlineError extends PermanentError {
-  override name = 'InvalidOutlineError';
   constructor(
     readonly courseKey: string,
     reason: string,
@@ -15,7 +14,6 @@ export class InvalidOutlineError extends PermanentError {
 
 /** A block is its own ancestor: the published tree is corrupt, so no order can be given to it. */
 export class OutlineCycleError extends InvalidOutlineError {
-  override name = 'OutlineCycleError';
   constructor(
     courseKey: string,
     readonly block: string,

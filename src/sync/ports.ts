@@ -16,7 +16,6 @@ export interface CourseSource {
 
 /** The source answered, and the course is not there (LMS 404): the run is marked removed, not retried. */
 export class CourseNotFoundError extends PermanentError {
-  override name = 'CourseNotFoundError';
   constructor(
     readonly courseKey: string,
     options?: { cause?: unknown },

@@ -44,6 +44,5 @@ describe('Confluent framing', () => {
     const err = decodeErrorOf(() => parseFraming(Buffer.from('{"course_key": "x"}')));
     expect(err.reason).toBe('bad-framing');
     expect(err).toBeInstanceOf(PermanentError);
-    expect(err.retryable).toBe(false);
   });
 });

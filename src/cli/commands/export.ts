@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { runExportWorker } from '../../app/processes.js';
 import { loadRuntime } from '../../app/runtime.js';
 import { withService } from '../../app/service.js';
-import { OlxCourseSource } from '../../openedx/olx/course-source.js';
 import { parseCourseKey } from '../arguments.js';
+import { courseArgument } from '../course-argument.js';
 import { describeExport } from '../summary.js';
 
 export function exportCommand(program: Command): void {
@@ -16,10 +16,7 @@ export function exportCommand(program: Command): void {
     .argument('[course-key]', 'course key (read from the LMS)', parseCourseKey)
     .option('--olx <path>', 'read the course from an OLX export instead of the LMS')
     .action(async (courseKey: string | undefined, opts: { olx?: string }, command: Command) => {
-      if (!courseKey && !opts.olx) command.error('give a course key or --olx <path>', { exitCode: 2 });
-      const runtime = loadRuntime();
-      const olx = opts.olx ? await OlxCourseSource.open(opts.olx, { courseKey }) : undefined;
-      const key = olx?.courseKey ?? courseKey!;
+      const { runtime, courseKey: key, olx } = await courseArgument(courseKey, opts.olx, command);
       await withService(
         runtime,
         async (service) => {

@@ -1,9 +1,8 @@
 /** `sync`: one course now, without the bus, from the LMS by key or from a Studio export. */
 import type { Command } from 'commander';
-import { loadRuntime } from '../../app/runtime.js';
 import { withService } from '../../app/service.js';
-import { OlxCourseSource } from '../../openedx/olx/course-source.js';
 import { parseCourseKey } from '../arguments.js';
+import { courseArgument } from '../course-argument.js';
 import { describeExport, outlineTable, syncSummary } from '../summary.js';
 
 interface SyncOptions {
@@ -23,10 +22,7 @@ export function syncCommand(program: Command): void {
     .option('--outline', 'print the outline with its section:subsection:unit numbers')
     .option('--json', 'print the result as JSON')
     .action(async (courseKey: string | undefined, opts: SyncOptions, command: Command) => {
-      if (!courseKey && !opts.olx) command.error('give a course key or --olx <path>', { exitCode: 2 });
-      const runtime = loadRuntime();
-      const olx = opts.olx ? await OlxCourseSource.open(opts.olx, { courseKey }) : undefined;
-      const key = olx?.courseKey ?? courseKey!;
+      const { runtime, courseKey: key, olx } = await courseArgument(courseKey, opts.olx, command);
       await withService(
         runtime,
         async (service) => {

@@ -24,27 +24,26 @@ function readablePath(path: string): string {
   }
 }
 
-/** Every LMS error reads "<problem> on <request>: <what to do>". */
+/**
+ * Every LMS error reads "<problem> on <request>: <what to do>"; of the request, callers only branch on the
+ * course and the status, so those two are kept as fields.
+ */
 function lmsErrorMessage(ctx: LmsErrorContext, problem: string, action: string): string {
   return `${problem} on ${describe(ctx)}: ${action}`;
 }
 
 /** The LMS may answer correctly later: network trouble, timeouts, 5xx, throttling. */
-export class LmsRetryableError extends RetryableError implements LmsErrorContext {
-  override name = 'LmsRetryableError';
-  readonly method: string;
-  readonly path: string;
+export class LmsRetryableError extends RetryableError {
   readonly courseKey?: string;
   readonly status?: number;
   constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
     super(lmsErrorMessage(ctx, problem, action), options);
-    ({ method: this.method, path: this.path, courseKey: this.courseKey, status: this.status } = ctx);
+    ({ courseKey: this.courseKey, status: this.status } = ctx);
   }
 }
 
 /** The LMS asked us to slow down for longer than we are willing to hold a request open. */
 export class LmsThrottledError extends LmsRetryableError {
-  override name = 'LmsThrottledError';
   constructor(
     ctx: LmsErrorContext,
     readonly retryAfterMs: number | undefined,
@@ -58,15 +57,12 @@ export class LmsThrottledError extends LmsRetryableError {
 }
 
 /** Asking again will get the same answer: 4xx other than 429, or a body that is not what the API returns. */
-export class LmsPermanentError extends PermanentError implements LmsErrorContext {
-  override name = 'LmsPermanentError';
-  readonly method: string;
-  readonly path: string;
+export class LmsPermanentError extends PermanentError {
   readonly courseKey?: string;
   readonly status?: number;
   constructor(ctx: LmsErrorContext, problem: string, action: string, options?: { cause?: unknown }) {
     super(lmsErrorMessage(ctx, problem, action), options);
-    ({ method: this.method, path: this.path, courseKey: this.courseKey, status: this.status } = ctx);
+    ({ courseKey: this.courseKey, status: this.status } = ctx);
   }
 }
 
@@ -74,19 +70,13 @@ export class LmsPermanentError extends PermanentError implements LmsErrorContext
  * Credentials or permissions are wrong. Permanent for this request, but it affects every course alike,
  * so callers may prefer to stop rather than dead-letter each event.
  */
-export class LmsAuthError extends LmsPermanentError {
-  override name = 'LmsAuthError';
-}
+export class LmsAuthError extends LmsPermanentError {}
 
 /** The LMS says the course does not exist (or is invisible to the service user). */
-export class LmsCourseNotFoundError extends LmsPermanentError {
-  override name = 'LmsCourseNotFoundError';
-}
+export class LmsCourseNotFoundError extends LmsPermanentError {}
 
 /** A 200 whose body is not JSON or does not match the API's shape. */
-export class LmsMalformedResponseError extends LmsPermanentError {
-  override name = 'LmsMalformedResponseError';
-}
+export class LmsMalformedResponseError extends LmsPermanentError {}
 
 export type LmsError = LmsRetryableError | LmsPermanentError;
 

@@ -1,5 +1,6 @@
 import { ClickHouseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
+import { isRetryable, PermanentError } from '../../../src/errors.js';
 import { classifyClickHouseError } from '../../../src/sinks/clickhouse/errors.js';
 
 const DOING = 'writing 3 row(s) of course-v1:A+B+C to event_sink.course_blocks';
@@ -11,23 +12,27 @@ describe('classifyClickHouseError', () => {
       Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
     ]) {
       const out = classifyClickHouseError(err, DOING);
-      expect(out.retryable).toBe(true);
+      expect(isRetryable(out)).toBe(true);
       expect(out.message).toContain(DOING);
     }
   });
 
   it('treats transient server errors as retryable, in both error spellings', () => {
     expect(
-      classifyClickHouseError(
-        new ClickHouseError({ message: 'x', code: '252', type: 'TOO_MANY_PARTS' }),
-        DOING,
-      ).retryable,
+      isRetryable(
+        classifyClickHouseError(
+          new ClickHouseError({ message: 'x', code: '252', type: 'TOO_MANY_PARTS' }),
+          DOING,
+        ),
+      ),
     ).toBe(true);
     expect(
-      classifyClickHouseError(
-        new Error('Code: 159, e.displayText() = DB::Exception: Timeout exceeded'),
-        DOING,
-      ).retryable,
+      isRetryable(
+        classifyClickHouseError(
+          new Error('Code: 159, e.displayText() = DB::Exception: Timeout exceeded'),
+          DOING,
+        ),
+      ),
     ).toBe(true);
   });
 
@@ -38,7 +43,7 @@ describe('classifyClickHouseError', () => {
       ),
       DOING,
     );
-    expect(out.retryable).toBe(true);
+    expect(isRetryable(out)).toBe(true);
     expect(out.message).toMatch(/CLICKHOUSE_USER and CLICKHOUSE_PASSWORD/);
   });
 
@@ -53,7 +58,7 @@ describe('classifyClickHouseError', () => {
     'keeps events waiting when the deployment is wrong (code %i), pointing at migrate and grants',
     (_code, text) => {
       const out = classifyClickHouseError(new Error(text), DOING);
-      expect(out.retryable).toBe(true);
+      expect(isRetryable(out)).toBe(true);
       expect(out.message).toMatch(/course-sink migrate/);
     },
   );
@@ -63,7 +68,8 @@ describe('classifyClickHouseError', () => {
       new ClickHouseError({ message: 'Cannot parse UUID', code: '376', type: 'CANNOT_PARSE_UUID' }),
       DOING,
     );
-    expect(out).toMatchObject({ name: 'PermanentError', retryable: false });
+    expect(out).toBeInstanceOf(PermanentError);
+    expect(out.name).toBe('PermanentError');
     expect(out.message).toContain('course_blocks');
   });
 });
