@@ -1,3 +1,4 @@
+/** Where a backfill remembers which courses it finished, so an interrupted run resumes instead of starting over. */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';

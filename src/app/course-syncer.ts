@@ -1,3 +1,7 @@
+/**
+ * Binds the sync's ports to the configured ClickHouse and Postgres: the one place a course sync is assembled
+ * from stores.
+ */
 import type { Logger } from '../log.js';
 import type { CourseEvent } from '../domain/events.js';
 import { ClickHouseCourseSink } from '../sinks/clickhouse/index.js';

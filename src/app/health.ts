@@ -1,3 +1,7 @@
+/**
+ * What /healthz and /readyz answer: an event-loop stall watch for liveness, and named readiness checks with a
+ * timeout each.
+ */
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 
 export interface EventLoopWatchOptions {

@@ -1,3 +1,4 @@
+/** The service's small HTTP server: /healthz, /readyz and /metrics for probes and Prometheus, nothing else. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {

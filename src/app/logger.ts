@@ -1,3 +1,4 @@
+/** Builds the process's pino logger: JSON lines, ISO times, and every secret in the config censored. */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { SECRET_PATHS, type Config } from './config.js';
 

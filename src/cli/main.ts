@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+/**
+ * The executable: runs the command line and turns its outcome into the exit code (2 for usage and
+ * configuration).
+ */
 import { CommanderError } from 'commander';
 import { ConfigError } from '../app/config.js';
 import { buildProgram } from './program.js';

@@ -1,3 +1,4 @@
+/** The command line's shape: every command registered on one commander program with the package's version. */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { backfillCommand } from './commands/backfill.js';

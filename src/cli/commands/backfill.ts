@@ -1,3 +1,4 @@
+/** `backfill`: syncs many courses from the LMS (all, one org, or a list) with a per-course budget, resumably. */
 import { readFile } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
 import { InvalidArgumentError, Option, type Command } from 'commander';

@@ -1,3 +1,4 @@
+/** `dlq list` and `dlq replay`: what an operator needs to see why messages were dead-lettered and send them back. */
 import type { Command } from 'commander';
 import { createKafka } from '../../bus/kafka-client.js';
 import { DEFAULT_BASE_TOPICS } from '../../bus/consumer.js';

@@ -1,3 +1,4 @@
+/** `migrate`: applies both stores' numbered migrations, for a Helm hook or an operator before the first start. */
 import type { Command } from 'commander';
 import { migrateStores, openStores } from '../../app/stores.js';
 import { loadRuntime } from '../../app/runtime.js';

@@ -1,3 +1,4 @@
+/** `query`: one read-only query against the configured ClickHouse or Postgres, embedded ones included. */
 import type { Command } from 'commander';
 import { openStores } from '../../app/stores.js';
 import { loadRuntime } from '../../app/runtime.js';

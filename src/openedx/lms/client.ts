@@ -1,3 +1,4 @@
+/** The LMS and Studio REST client: one method per API course-sink reads, each validated at the boundary. */
 import type { z } from 'zod';
 import { CourseKey, courseRootUsageKey, UsageKey } from '../../domain/keys.js';
 import {

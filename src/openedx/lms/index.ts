@@ -1,3 +1,4 @@
+/** What the rest of course-sink uses of the LMS client. */
 export { LmsClient, type LmsClientOptions } from './client.js';
 export {
   LmsCourseNotFoundError,

@@ -1,3 +1,7 @@
+/**
+ * OAuth2 client-credentials JWTs for the LMS: fetched once, shared by concurrent requests, refreshed before
+ * expiry.
+ */
 import { z } from 'zod';
 import { LmsAuthError, LmsMalformedResponseError, errorForStatus, lmsMessage } from './errors.js';
 import { decodeJwtClaims } from './jwt.js';

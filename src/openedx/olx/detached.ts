@@ -1,3 +1,4 @@
+/** The course's detached blocks in an OLX export (about, course_info, static_tab), as the Blocks API lists them. */
 import type { Block } from '../api-types.js';
 import { usageKeyFor, type CourseKey } from '../../domain/keys.js';
 import type { ExportFiles } from './source.js';

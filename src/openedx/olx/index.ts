@@ -1,3 +1,4 @@
+/** Reads a Studio OLX export into the same course snapshot the LMS client returns. */
 import type { BlocksResponse, CourseSnapshot } from '../api-types.js';
 import { CourseKey } from '../../domain/keys.js';
 import { openExport, type ExportFiles } from './source.js';

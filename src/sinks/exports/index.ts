@@ -1,3 +1,7 @@
+/**
+ * What the rest of course-sink uses of the export side: the sink the sync queues through, the queue, the worker
+ * and the archive stores.
+ */
 export { createExportSink } from './sink.js';
 export {
   enqueueIfChanged,

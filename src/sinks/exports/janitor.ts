@@ -1,3 +1,7 @@
+/**
+ * Removes archives whose upload never reached the final transaction, so a crashed build leaves no orphan in the
+ * bucket.
+ */
 import type { Logger } from '../../log.js';
 import type { SqlClient } from '../postgres/sql-client.js';
 import type { ExportStore } from './store.js';

@@ -1,3 +1,4 @@
+/** Downloads a course's video files into its export archive, bounded in size and cancellable. */
 import { Readable } from 'node:stream';
 import { PermanentError, RetryableError } from '../../errors.js';
 

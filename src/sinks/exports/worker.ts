@@ -1,3 +1,7 @@
+/**
+ * The export worker: claims a queued build, streams its archive to the store, and records it in course_exports
+ * in one transaction.
+ */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';

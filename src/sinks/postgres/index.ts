@@ -1,3 +1,4 @@
+/** What the rest of course-sink uses of the Postgres catalog sink: opening, migrating, and syncing course runs. */
 export type { SqlClient } from './sql-client.js';
 export { openPostgres, type OpenPostgresOptions } from './open.js';
 export { migrate, readMigrations, DEFAULT_MIGRATIONS_DIR, type MigrateResult } from './migrate.js';

@@ -1,3 +1,4 @@
+/** Opens the catalog database: a Postgres server when DATABASE_URL is set, else PGlite under DATA_DIR. */
 import path from 'node:path';
 import { createPgClient, type PgClientOptions } from './pg-client.js';
 import { createPgliteClient } from './pglite-client.js';

@@ -1,3 +1,4 @@
+/** The SqlClient over a Postgres server (`pg` pool). */
 import pg from 'pg';
 import { PermanentError } from '../../errors.js';
 import { describeStatement, toSqlError } from './errors.js';

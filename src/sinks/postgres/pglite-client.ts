@@ -1,3 +1,7 @@
+/**
+ * The SqlClient over embedded PGlite, with the same JS types as the `pg` client so callers cannot tell them
+ * apart.
+ */
 import { mkdir } from 'node:fs/promises';
 import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { PermanentError } from '../../errors.js';
