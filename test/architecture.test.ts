@@ -65,8 +65,8 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-/** Files at the top of src/ that every layer shares: the failure kinds, backoff, alarms and the logger type. */
-const SHARED = ['errors.ts', 'backoff.ts', 'alarms.ts', 'log.ts'];
+/** Files at the top of src/ every layer shares: failure kinds, backoff and sleep, deadlines, alarms, the logger type. */
+const SHARED = ['errors.ts', 'backoff.ts', 'deadline.ts', 'alarms.ts', 'log.ts'];
 
 /**
  * What each layer may import besides itself and SHARED. `openedx/api-types.ts` is the validated course

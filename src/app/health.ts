@@ -2,6 +2,7 @@
  * What /healthz and /readyz answer: an event-loop stall watch for liveness, and named readiness checks with a
  * timeout each.
  */
+import { withDeadline } from '../deadline.js';
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 
 export interface EventLoopWatchOptions {
@@ -123,17 +124,8 @@ export async function runReadinessChecks(
 
 async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new CheckTimeoutError(check.name, timeoutMs);
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
   try {
-    await Promise.race([Promise.resolve().then(() => check.run(controller.signal)), timeout]);
+    await withDeadline(check.run, timeoutMs, () => new CheckTimeoutError(check.name, timeoutMs));
     return { ok: true, ms: round(performance.now() - started) };
   } catch (err) {
     return {
@@ -141,8 +133,6 @@ async function runOne(check: ReadinessCheck, timeoutMs: number): Promise<CheckRe
       error: err instanceof Error ? err.message : String(err),
       ms: round(performance.now() - started),
     };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,3 +1,4 @@
+import { withDeadline } from '../deadline.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 
@@ -195,23 +196,18 @@ export class Metrics {
   private async readLag(): Promise<LagReading[]> {
     const source = this.lagSource;
     if (!source) return [];
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${this.lagTimeoutMs} ms`)),
-          this.lagTimeoutMs,
-        );
-      });
-      return await Promise.race([source(), timeout]);
+      return await withDeadline(
+        () => source(),
+        this.lagTimeoutMs,
+        () => new Error(`no answer within ${this.lagTimeoutMs} ms`),
+      );
     } catch (err) {
       this.logger?.warn(
         { err },
         'consumer lag unavailable for this scrape; check the connection to the broker',
       );
       return [];
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { CourseEvent } from '../domain/events.js';
+import { sleep } from '../backoff.js';
 import { RetryableError, isRetryable } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import { buildOutline } from '../outline/index.js';
@@ -168,7 +169,7 @@ async function fetchFresh(
   log: Logger,
 ): Promise<CourseSnapshot> {
   const { attempts, initialMs } = deps.freshness ?? DEFAULT_FRESHNESS;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = deps.sleep ?? sleep;
   let snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
   for (let attempt = 1; ; attempt++) {
     const why = staleness(snapshot, events);
@@ -181,7 +182,7 @@ async function fetchFresh(
     const waitMs = Math.min(initialMs * 2 ** (attempt - 1), MAX_STALE_WAIT_MS);
     deps.observer?.staleRefetch?.('refetched');
     log.info({ reason: why, attempt, retry_in_ms: waitMs }, 'LMS structure is stale; fetching it again');
-    await sleep(waitMs);
+    await wait(waitMs);
     snapshot = await deps.retry('lms', () => deps.source.getSnapshot(courseKey));
   }
 }

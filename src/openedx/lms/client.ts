@@ -1,4 +1,5 @@
 /** The LMS and Studio REST client: one method per API course-sink reads, each validated at the boundary. */
+import { sleep } from '../../backoff.js';
 import type { z } from 'zod';
 import { CourseKey, courseRootUsageKey, UsageKey } from '../../domain/keys.js';
 import {
@@ -79,8 +80,6 @@ const REQUESTED_FIELDS = [
   'edx_video_id',
 ].join(',');
 
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Reads courses from the Open edX LMS REST APIs as the OAuth client's (staff) service user. */
 export class LmsClient {
   private readonly base: URL;
@@ -98,7 +97,7 @@ export class LmsClient {
       timeoutMs: opts.timeoutMs ?? 30_000,
       concurrency: opts.concurrency ?? 8,
       retry: { ...DEFAULT_RETRY_POLICY, ...opts.retry },
-      sleep: opts.sleep ?? sleepFor,
+      sleep: opts.sleep ?? sleep,
       random: opts.random ?? Math.random,
       now,
       fetch: opts.fetch ?? globalThis.fetch,
