@@ -15,7 +15,7 @@ import { deadLetterReason, type Coalescer } from './coalescer.js';
 import type { LogMethods } from '../log.js';
 import { deadLetterSize, fitDeadLetter, type DeadLetterDetails } from './dead-letter.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
-import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
+import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
 import type { CourseEvent } from '../domain/events.js';
 import { OffsetTracker } from './offsets.js';
 import { deadLetterTopic } from './topics.js';

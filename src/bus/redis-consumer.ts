@@ -5,7 +5,7 @@ import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js
 import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer } from './coalescer.js';
 import type { LogMethods } from '../log.js';
-import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
+import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
 import type { CourseEvent } from '../domain/events.js';
 import { deadLetterTopic } from './topics.js';
 
