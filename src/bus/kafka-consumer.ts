@@ -3,7 +3,6 @@ import {
   type Admin,
   type Consumer,
   type EachMessagePayload,
-  type IHeaders,
   type Kafka,
   type Producer,
 } from 'kafkajs';
@@ -13,7 +12,13 @@ import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js
 import type { BusObserver } from './observer.js';
 import { deadLetterReason, type Coalescer } from './coalescer.js';
 import type { LogMethods } from '../log.js';
-import { deadLetterSize, fitDeadLetter, type DeadLetterDetails } from './dead-letter.js';
+import {
+  deadLetterSize,
+  fitDeadLetter,
+  type BuildDeadLetter,
+  type DeadLetterDetails,
+} from './dead-letter.js';
+import type { ReceivedMessage } from './message.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
 import type { CourseEvent } from '../domain/events.js';
@@ -29,34 +34,8 @@ import { deadLetterTopic } from './topics.js';
  * retained offset by default so events produced before the first start are not lost.
  */
 
-/** A consumed message as decoding and dead-lettering need it. */
-export interface KafkaBusMessage {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: IHeaders;
-  /** Broker or producer timestamp, epoch milliseconds as a string. */
-  timestamp: string;
-}
-
 /** Null means an event type this service ignores: the message counts as done at once. */
-export type DecodeKafkaMessage = (message: KafkaBusMessage) => Promise<CourseEvent | null>;
-
-export interface DeadLetterRecord {
-  key: Buffer | string | null;
-  value: Buffer | string | null;
-  headers: IHeaders;
-}
-
-export type BuildDeadLetter = (
-  original: KafkaBusMessage,
-  reason: string,
-  error: unknown,
-  now: Date,
-  details?: DeadLetterDetails,
-) => DeadLetterRecord;
+export type DecodeKafkaMessage = (message: ReceivedMessage) => Promise<CourseEvent | null>;
 
 export interface KafkaBusConsumerOptions {
   kafka: Kafka;
@@ -298,7 +277,7 @@ export class KafkaBusConsumer implements BusConsumer {
 
   private async handle({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
     if (this.stopping) return;
-    const raw: KafkaBusMessage = {
+    const raw: ReceivedMessage = {
       topic,
       partition,
       offset: message.offset,
@@ -395,7 +374,7 @@ export class KafkaBusConsumer implements BusConsumer {
   }
 
   private deadLetterInBackground(
-    raw: KafkaBusMessage,
+    raw: ReceivedMessage,
     reason: string,
     err: unknown,
     done: () => void,
@@ -420,7 +399,7 @@ export class KafkaBusConsumer implements BusConsumer {
    * down or refuses us can hold it up; that is alarmed and counted, never silent.
    */
   private async deadLetter(
-    raw: KafkaBusMessage,
+    raw: ReceivedMessage,
     reason: string,
     error: unknown,
     signal: AbortSignal,

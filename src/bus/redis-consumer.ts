@@ -7,6 +7,7 @@ import { deadLetterReason, type Coalescer } from './coalescer.js';
 import type { LogMethods } from '../log.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
 import type { CourseEvent } from '../domain/events.js';
+import type { RedisStreamEntry } from './message.js';
 import { deadLetterTopic } from './topics.js';
 
 /**
@@ -16,14 +17,6 @@ import { deadLetterTopic } from './topics.js';
  * the entries this consumer still holds are re-claimed periodically so a long debounce or sync does not
  * make them look abandoned to its peers.
  */
-
-/** One stream entry; field values stay Buffers because `event_data` is raw Avro. */
-export interface RedisStreamEntry {
-  stream: string;
-  id: string;
-  /** In stream order; the shape src/bus/decode.ts reads. */
-  fields: Map<string, Buffer>;
-}
 
 export type DecodeRedisEntry = (entry: RedisStreamEntry) => Promise<CourseEvent | null>;
 
