@@ -32,7 +32,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     observer: deps.observer,
     logger: deps.logger,
   });
-  const decoderOptions = { strict: bus.strictEventTypes, onIgnored: deps.onIgnored };
+  const decoderOptions = { strict: bus.strictEventTypes };
 
   if (bus.backend === 'redis') {
     if (!bus.redisUrl)

@@ -217,21 +217,3 @@ function addContext(where: string, err: unknown): unknown {
     return new DecodeError(err.reason, `${where}: ${err.message}`, { cause: err.cause ?? err });
   return err;
 }
-
-/**
- * The Kafka key: a framed Avro string (course or usage key) for every signal we consume. Only for logs;
- * the value is authoritative, so any failure yields undefined.
- */
-export async function decodeKafkaKey(
-  key: Buffer | null,
-  registry: SchemaSource,
-): Promise<string | undefined> {
-  try {
-    const { schemaId, payload } = parseFraming(key, 'key');
-    const { type } = await registry.getSchema(schemaId);
-    const value: unknown = type.fromBuffer(payload);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -76,11 +76,6 @@ export class OffsetTracker {
     }
   }
 
-  /** Forgets partitions this consumer no longer owns, so nothing is ever committed for them. */
-  revoke(partitions: readonly TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.partitions.delete(partitionId(topic, partition));
-  }
-
   /** Forgets everything, e.g. after a rebalance that restarts every partition from its committed offset. */
   revokeAll(): void {
     this.partitions.clear();

@@ -75,7 +75,6 @@ export interface BusConsumerDeps {
   /** Base topic names before the prefix; defaults to the two Studio topics course-sink understands. */
   baseTopics?: readonly string[];
   startPosition?: StartPosition;
-  onIgnored?: (eventType: string) => void;
   observer?: BusObserver;
   /** Conditions that hold events back until an operator acts; /readyz reports them. */
   alarms?: Alarms;
