@@ -50,6 +50,7 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
       startPosition: deps.startPosition,
       logger: deps.logger,
       observer: deps.observer,
+      alarms: deps.alarms,
     });
   }
 

@@ -6,22 +6,12 @@ import {
   type Kafka,
   type Producer,
 } from 'kafkajs';
-import type { Alarms } from '../alarms.js';
-import { isRetryable } from '../errors.js';
-import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
-import type { BusObserver } from './observer.js';
-import { deadLetterReason, type Coalescer } from './coalescer.js';
-import type { LogMethods } from '../log.js';
-import {
-  deadLetterSize,
-  fitDeadLetter,
-  type BuildDeadLetter,
-  type DeadLetterDetails,
-} from './dead-letter.js';
+import { retry, sleep, type Sleep } from '../backoff.js';
+import { deadLetterSize, fitDeadLetter, type BuildDeadLetter } from './dead-letter.js';
+import { BusIntake, type Decode, type DeadLetterNote, type IntakeOptions } from './intake.js';
 import type { ReceivedMessage } from './message.js';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, readMaxMessageBytes } from './kafka-limits.js';
 import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
-import type { CourseEvent } from '../domain/events.js';
 import { OffsetTracker } from './offsets.js';
 import { deadLetterTopic } from './topics.js';
 
@@ -34,41 +24,24 @@ import { deadLetterTopic } from './topics.js';
  * retained offset by default so events produced before the first start are not lost.
  */
 
-/** Null means an event type this service ignores: the message counts as done at once. */
-export type DecodeKafkaMessage = (message: ReceivedMessage) => Promise<CourseEvent | null>;
+export type DecodeKafkaMessage = Decode<ReceivedMessage>;
 
-export interface KafkaBusConsumerOptions {
+export interface KafkaBusConsumerOptions extends IntakeOptions<ReceivedMessage> {
   kafka: Kafka;
   groupId: string;
   /** Full topic names, prefix included. */
   topics: readonly string[];
   dlqSuffix: string;
-  decode: DecodeKafkaMessage;
   buildDeadLetter: BuildDeadLetter;
-  coalescer: Coalescer;
   /** Default 'earliest': a sink that must not lose data reads what was produced before its first start. */
   startPosition?: StartPosition;
   commitIntervalMs?: number;
-  /** Pause fetching when this many messages await their sync; resume at half. */
-  maxOutstanding?: number;
-  /** For decoding (registry outages) and dead-letter produces; attempts are unbounded until stop. */
-  retryPolicy?: BackoffPolicy;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
   /** Longest a fetch waits for data; stop() waits for the fetch in progress, so this bounds shutdown. */
   maxWaitTimeMs?: number;
-  logger?: LogMethods;
-  observer?: BusObserver;
-  /** Where a dead letter the broker keeps refusing is reported, so /readyz says why a partition waits. */
-  alarms?: Alarms;
-  /**
-   * Failed tries of one decode or dead-letter produce before it is alarmed (and, for a dead letter,
-   * counted); it is still retried after. Default 5.
-   */
-  alarmAfterAttempts?: number;
   /** The consumer stopped for good on its own (kafkajs will not restart it). */
   onFatal?: (err: unknown) => void;
-  now?: () => Date;
 }
 
 const TOPIC_POLL_MS = 5_000;
@@ -85,19 +58,28 @@ export class KafkaBusConsumer implements BusConsumer {
   private stopping = false;
   private commitTimer?: ReturnType<typeof setInterval>;
   private committing?: Promise<void>;
-  /** Aborts retries inside the fetch loop (decoding, poison dead letters) so stop never waits on them. */
-  private readonly intake = new AbortController();
-  /** Aborts dead-letter produces for synced events once the grace period is over. */
-  private readonly background = new AbortController();
-  private readonly deadLettering = new Set<Promise<void>>();
-  private readonly retryPolicy: BackoffPolicy;
-  private readonly maxOutstanding: number;
+  private readonly intake: BusIntake<ReceivedMessage>;
   /** Per dead-letter topic, the largest record its broker takes, read from the topic or broker config. */
   private readonly messageLimits = new Map<string, number>();
 
   constructor(private readonly options: KafkaBusConsumerOptions) {
-    this.retryPolicy = { ...(options.retryPolicy ?? DEFAULT_BACKOFF), maxAttempts: undefined };
-    this.maxOutstanding = options.maxOutstanding ?? 10_000;
+    this.intake = new BusIntake(options, {
+      position: ({ topic, partition, offset }) => ({ topic, partition, offset }),
+      logFields: ({ topic, partition, offset }) => ({ topic, partition, offset }),
+      describe: ({ topic, partition, offset }) => ({
+        at: `${topic}[${partition}]@${offset}`,
+        waiting: 'the partition',
+        holder: `${topic}[${partition}]`,
+      }),
+      settle: (message, note, signal, wait) =>
+        note
+          ? this.deadLetter(message, note, signal, wait).then(() => this.finished(message))
+          : this.finished(message),
+      messages: {
+        undecodable: 'undecodable message; sending it to the dead-letter topic',
+        unsettled: 'dead letter not written before stop; the message will be delivered again',
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -166,12 +148,10 @@ export class KafkaBusConsumer implements BusConsumer {
     if (this.stopping) return;
     this.stopping = true;
     const deadline = Date.now() + graceMs;
-    this.intake.abort(new Error('consumer stopping'));
+    this.intake.stopTaking();
     // Pausing rather than consumer.stop(): kafkajs silently drops commitOffsets once its runner stopped.
     if (this.running) this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
-    await this.options.coalescer.drain({ graceMs });
-    await this.settleDeadLetters(Math.max(0, deadline - Date.now()));
-    this.background.abort(new Error('consumer stopping'));
+    await this.intake.drain(deadline);
     if (this.commitTimer) clearInterval(this.commitTimer);
     await this.commit();
     await this.consumer?.disconnect();
@@ -287,72 +267,13 @@ export class KafkaBusConsumer implements BusConsumer {
       timestamp: message.timestamp,
     };
     this.offsets.received(topic, partition, message.offset);
-    const done = () => {
-      this.offsets.done(topic, partition, message.offset);
-      this.relieveBackpressure();
-    };
     // Waits between retries heartbeat first, so a long registry outage does not cost the assignment.
-    const heartbeatingSleep = async (ms: number, signal?: AbortSignal) => {
+    const heartbeatingSleep: Sleep = async (ms, signal) => {
       await heartbeat();
       await sleep(ms, signal);
     };
-
-    // A registry that stays unreachable holds the partition: that is said in /readyz, not only in logs.
-    const alarmKey = `decode:${topic}[${partition}]`;
-    let alarmed = false;
-    let event: CourseEvent | null;
-    try {
-      event = await retry(() => this.options.decode(raw), this.retryPolicy, {
-        isRetryable,
-        signal: this.intake.signal,
-        sleep: heartbeatingSleep,
-        onRetry: (err, attempt, delayMs) => {
-          this.options.logger?.warn(
-            { err, topic, partition, offset: message.offset, attempt, delayMs },
-            'decoding failed, will retry',
-          );
-          if (attempt >= (this.options.alarmAfterAttempts ?? 5) && !alarmed) {
-            alarmed = true;
-            this.options.alarms?.raise(
-              alarmKey,
-              `decoding ${topic}[${partition}]@${message.offset} keeps failing, the partition waits: ${err instanceof Error ? err.message : String(err)}`,
-            );
-          }
-        },
-      });
-      if (alarmed) this.options.alarms?.clear(alarmKey);
-    } catch (err) {
-      if (alarmed) this.options.alarms?.clear(alarmKey);
-      if (this.intake.signal.aborted) return;
-      // Only permanent decode failures get here; anything else (a heartbeat seeing a rebalance) is kafkajs' to handle.
-      if (isRetryable(err)) throw err;
-      const reason = deadLetterReason(err, 'undecodable');
-      this.options.observer?.decodeFailed(reason);
-      this.options.logger?.error(
-        { err, topic, partition, offset: message.offset, reason },
-        'undecodable message; sending it to the dead-letter topic',
-      );
-      try {
-        await this.deadLetter(raw, reason, err, this.intake.signal, heartbeatingSleep);
-      } catch (sendErr) {
-        if (this.intake.signal.aborted) return;
-        throw sendErr;
-      }
-      done();
-      return;
-    }
-
-    if (event === null) {
-      done();
-      return;
-    }
-    this.options.observer?.eventConsumed(event.eventType);
-    event.position = { topic, partition, offset: message.offset };
-    const accepted = this.options.coalescer.submit(event, {
-      applied: done,
-      deadLettered: (reason, err, details) => this.deadLetterInBackground(raw, reason, err, done, details),
-    });
-    if (accepted && this.offsets.outstanding() >= this.maxOutstanding && !this.paused) {
+    const taken = await this.intake.take(raw, heartbeatingSleep);
+    if (taken === 'submitted' && this.offsets.outstanding() >= this.intake.maxOutstanding && !this.paused) {
       this.options.logger?.warn(
         { outstanding: this.offsets.outstanding() },
         'too many events awaiting their sync; pausing fetches',
@@ -362,35 +283,20 @@ export class KafkaBusConsumer implements BusConsumer {
     }
   }
 
+  private finished({ topic, partition, offset }: ReceivedMessage): void {
+    this.offsets.done(topic, partition, offset);
+    this.relieveBackpressure();
+  }
+
   private pauseAll(): void {
     this.consumer?.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
   private relieveBackpressure(): void {
-    if (!this.paused || this.stopping || this.offsets.outstanding() > this.maxOutstanding / 2) return;
+    if (!this.paused || this.stopping || this.offsets.outstanding() > this.intake.maxOutstanding / 2) return;
     this.paused = false;
     this.consumer?.resume(this.options.topics.map((topic) => ({ topic })));
     this.options.logger?.info({ outstanding: this.offsets.outstanding() }, 'resuming fetches');
-  }
-
-  private deadLetterInBackground(
-    raw: ReceivedMessage,
-    reason: string,
-    err: unknown,
-    done: () => void,
-    details?: DeadLetterDetails,
-  ): void {
-    const sending = this.deadLetter(raw, reason, err, this.background.signal, sleep, details).then(
-      done,
-      (sendErr: unknown) => {
-        this.options.logger?.warn(
-          { err: sendErr, topic: raw.topic, partition: raw.partition, offset: raw.offset },
-          'dead letter not written before stop; the message will be delivered again',
-        );
-      },
-    );
-    const tracked = sending.finally(() => this.deadLettering.delete(tracked));
-    this.deadLettering.add(tracked);
   }
 
   /**
@@ -400,11 +306,9 @@ export class KafkaBusConsumer implements BusConsumer {
    */
   private async deadLetter(
     raw: ReceivedMessage,
-    reason: string,
-    error: unknown,
+    { reason, error, details }: DeadLetterNote,
     signal: AbortSignal,
-    wait: typeof sleep = sleep,
-    details?: DeadLetterDetails,
+    wait: Sleep,
   ): Promise<void> {
     const dlqTopic = deadLetterTopic(raw.topic, this.options.dlqSuffix);
     const full = this.options.buildDeadLetter(
@@ -433,7 +337,7 @@ export class KafkaBusConsumer implements BusConsumer {
         this.options.observer?.deadLettered(reason);
         if (alarmed) this.options.alarms?.clear(alarmKey);
       },
-      this.retryPolicy,
+      this.intake.retryPolicy,
       {
         isRetryable: () => true,
         signal,
@@ -471,16 +375,6 @@ export class KafkaBusConsumer implements BusConsumer {
       );
       return KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
     }
-  }
-
-  private async settleDeadLetters(graceMs: number): Promise<void> {
-    if (this.deadLettering.size === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.deadLettering]),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-    ]);
-    clearTimeout(timer);
   }
 }
 
