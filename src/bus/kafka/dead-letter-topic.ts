@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { parseDeadLetter, type ParsedDeadLetter } from './dead-letter.js';
+import { parseDeadLetter, type ParsedDeadLetter } from '../dead-letter.js';
 
 export interface DeadLetterEntry {
   /** Where the dead letter itself sits, so an operator can point at it. */

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { retry, sleep, type Sleep } from '../backoff.js';
-import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './types.js';
-import { BusIntake, settleWithin, type Decode, type DeadLetterNote, type IntakeOptions } from './intake.js';
-import type { RedisStreamEntry } from './message.js';
-import { deadLetterTopic } from './topics.js';
+import { retry, sleep, type Sleep } from '../../backoff.js';
+import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from '../types.js';
+import { BusIntake, settleWithin, type Decode, type DeadLetterNote, type IntakeOptions } from '../intake.js';
+import type { RedisStreamEntry } from '../message.js';
+import { deadLetterTopic } from '../topics.js';
 
 /**
  * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OffsetTracker } from '../../src/bus/offsets.js';
+import { OffsetTracker } from '../../../src/bus/kafka/offsets.js';
 
 const T = 'course-catalog-info-changed';
 

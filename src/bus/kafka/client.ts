@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { LogMethods } from '../log.js';
+import type { LogMethods } from '../../log.js';
 
 export interface KafkaConnectionSettings {
   brokers: string[];
