@@ -7,8 +7,10 @@ import type { RedisStreamEntry } from '../message.js';
 import { deadLetterTopic } from '../topics.js';
 
 /**
- * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group.
- * An entry is XACKed only once it was applied or dead-lettered (the Python consumer acks failures too).
+ * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group,
+ * each entry handed to the intake, which leaves this file only the Redis side of it: reading, claiming,
+ * dead-letter entries and XACK. An entry is XACKed only once it was applied or dead-lettered (the Python
+ * consumer acks failures too).
  * Entries another consumer left pending for longer than `minIdleMs` are claimed with XAUTOCLAIM, and
  * the entries this consumer still holds are re-claimed periodically so a long debounce or sync does not
  * make them look abandoned to its peers.
