@@ -70,7 +70,10 @@ export interface Transport<M> {
   };
 }
 
-/** `submitted`: the coalescer holds it; `refused`: the coalescer is draining; `settled`: done without a sync. */
+/**
+ * `submitted`: the coalescer holds it; `refused`: the coalescer is draining; `settled`: done without a
+ * sync; `stopped`: stop cut it short, and it is delivered again after the next start.
+ */
 export type TakeResult = 'submitted' | 'refused' | 'settled' | 'stopped';
 
 export class BusIntake<M> {
