@@ -1,5 +1,6 @@
 import avro from 'avsc';
-import { KafkaEventDecoder, type KafkaMessageIn } from '../../src/bus/decode.js';
+import { KafkaEventDecoder } from '../../src/bus/decode.js';
+import type { ReceivedMessage } from '../../src/bus/message.js';
 import { frame } from '../../src/bus/framing.js';
 import type { RegisteredSchema, SchemaSource } from '../../src/bus/schema-registry.js';
 import { loadSchema } from '../../src/bus/signals.js';
@@ -41,7 +42,7 @@ function headers(eventType: string, i: number): Record<string, Buffer> {
 }
 
 /** 10k messages across 100 courses: mostly block publishes, with catalog changes and course creations mixed in. */
-export function benchMessages(registry: InMemoryRegistry): KafkaMessageIn[] {
+export function benchMessages(registry: InMemoryRegistry): ReceivedMessage[] {
   const published = registry.add(1, PUBLISHED);
   const catalog = registry.add(2, CATALOG);
   const created = registry.add(3, CREATED);

@@ -1,4 +1,4 @@
-import { readMaxMessageBytes } from '../../src/bus/kafka-limits.js';
+import { readMaxMessageBytes } from '../../src/bus/kafka/limits.js';
 import { XBLOCK_LIFECYCLE_TOPIC } from '../../src/bus/topics.js';
 import { waitFor } from '../../test/support/stack.js';
 import { ChaosWorld, type Scenario } from '../support.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { BusSettings } from '../bus/consumer.js';
+import type { BusSettings } from '../bus/types.js';
 import { ConfigError } from '../errors.js';
 
 /**

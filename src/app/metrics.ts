@@ -12,7 +12,8 @@ export interface LagReading {
 /** Asked at every scrape; the Kafka consumer answers by querying the broker. */
 export type LagSource = () => Promise<LagReading[]>;
 
-export type SyncOutcome = 'succeeded' | 'failed';
+/** How one course sync ended, as the `outcome` label of course_sink_syncs_total (not the coalescer's SyncOutcome). */
+export type SyncResult = 'succeeded' | 'failed';
 export type ExportBuildOutcome = 'succeeded' | 'failed';
 
 export interface MetricsOptions {
@@ -165,7 +166,7 @@ export class Metrics {
     this.inFlight.inc();
   }
 
-  syncFinished(_courseKey: string, outcome: SyncOutcome, seconds: number): void {
+  syncFinished(_courseKey: string, outcome: SyncResult, seconds: number): void {
     this.syncs.inc({ outcome });
     this.syncDuration.observe(seconds);
     this.inFlight.dec();

@@ -1,5 +1,5 @@
 import type { Alarms } from '../alarms.js';
-import type { BusConsumer } from '../bus/consumer.js';
+import type { BusConsumer } from '../bus/types.js';
 import type { Config } from './config.js';
 import type { ExportsRuntime } from './exports.js';
 import type { ReadinessCheck } from './health.js';

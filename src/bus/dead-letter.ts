@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DecodeError } from './decode-error.js';
 import type { KafkaHeaders } from './headers.js';
+import type { ReceivedMessage } from './message.js';
 
 /**
  * Dead letters: a message that can never be applied is copied to `{topic}{dlqSuffix}` with its key,
@@ -26,15 +27,6 @@ const OUR_PREFIX = 'course_sink_';
 /** Kafka headers are small by convention; a stack trace is not needed to triage. */
 const MAX_ERROR_LENGTH = 2_000;
 
-export interface OriginalMessage {
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: KafkaHeaders;
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
 export interface DeadLetterMessage {
   key: Buffer | null;
   value: Buffer | null;
@@ -49,7 +41,7 @@ export interface DeadLetterDetails {
 
 export interface ParsedDeadLetter {
   /** The message as it was first consumed, ready to be produced again to `original.topic`. */
-  original: OriginalMessage & { headers: KafkaHeaders };
+  original: ReceivedMessage & { headers: KafkaHeaders };
   reason: string;
   error: string;
   time: Date;
@@ -58,9 +50,18 @@ export interface ParsedDeadLetter {
   truncatedFrom?: number;
 }
 
+/** How a transport builds a dead letter; buildDeadLetter in production. */
+export type BuildDeadLetter = (
+  original: ReceivedMessage,
+  reason: string,
+  error: unknown,
+  now: Date,
+  details?: DeadLetterDetails,
+) => DeadLetterMessage;
+
 /** The record to produce to the dead-letter topic for `original`. */
 export function buildDeadLetter(
-  original: OriginalMessage,
+  original: ReceivedMessage,
   reason: string,
   error: unknown,
   now: Date,

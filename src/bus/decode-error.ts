@@ -1,5 +1,10 @@
 import { PermanentError } from '../errors.js';
 
+/**
+ * The permanent decode failure and its reasons, apart from the decoder so that framing, headers,
+ * the registry and dead letters can raise and read it without importing the decoder.
+ */
+
 /** Why a message could not become a CourseEvent; written on its dead letter so operators can sort them. */
 export type DecodeReason =
   | 'bad-framing'

@@ -2,13 +2,8 @@ import type avro from 'avsc';
 import type { CourseEvent } from '../domain/events.js';
 import { DecodeError } from './decode-error.js';
 import { parseFraming } from './framing.js';
-import {
-  compareVersions,
-  parseKafkaHeaders,
-  parseRedisFields,
-  type EventMetadata,
-  type KafkaHeaders,
-} from './headers.js';
+import { compareVersions, parseKafkaHeaders, parseRedisFields, type EventMetadata } from './headers.js';
+import type { ReceivedMessage, RedisStreamEntry } from './message.js';
 import type { SchemaSource } from './schema-registry.js';
 import { SIGNALS, signalsByType, type EventEnvelope, type SignalSpec } from './signals.js';
 
@@ -18,18 +13,6 @@ import { SIGNALS, signalsByType, type EventEnvelope, type SignalSpec } from './s
  * releases that add optional fields still decode. Redis entries carry no schema id and are read with our
  * schema, or an older one chosen by the entry's sourcelib.
  */
-
-/** A Kafka message as kafkajs delivers it, with where it came from. */
-export interface KafkaMessageIn {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers?: KafkaHeaders;
-  /** Epoch milliseconds as a string; the event time when the producer sent no ce_time. */
-  timestamp?: string;
-}
 
 export interface DecoderOptions {
   /** Reject event types we do not know (DecodeError 'unknown-event-type') instead of skipping them. */
@@ -54,7 +37,7 @@ export class KafkaEventDecoder {
   }
 
   /** The CourseEvent, or null for an event type we skip. Throws DecodeError (permanent) or RetryableError. */
-  async decode(message: KafkaMessageIn): Promise<CourseEvent | null> {
+  async decode(message: ReceivedMessage): Promise<CourseEvent | null> {
     const where = `${message.topic}[${message.partition}]@${message.offset}`;
     return withContext(where, async () => {
       const metadata = parseKafkaHeaders(message.headers);
@@ -99,12 +82,10 @@ export class KafkaEventDecoder {
   }
 }
 
-/** An edx-event-bus-redis stream entry: its field/value pairs as ioredis' *Buffer commands return them. */
-export interface RedisEntryIn {
-  stream: string;
-  id: string;
-  fields: Map<string, Buffer> | readonly (Buffer | string)[];
-}
+/** A stream entry, its fields also accepted as the flat name/value list ioredis' *Buffer commands return. */
+export type RedisEntryIn = Omit<RedisStreamEntry, 'fields'> & {
+  fields: RedisStreamEntry['fields'] | readonly (Buffer | string)[];
+};
 
 const olderWriterResolvers = new WeakMap<avro.Type, avro.Resolver>();
 
@@ -235,22 +216,4 @@ function addContext(where: string, err: unknown): unknown {
   if (err instanceof DecodeError)
     return new DecodeError(err.reason, `${where}: ${err.message}`, { cause: err.cause ?? err });
   return err;
-}
-
-/**
- * The Kafka key: a framed Avro string (course or usage key) for every signal we consume. Only for logs;
- * the value is authoritative, so any failure yields undefined.
- */
-export async function decodeKafkaKey(
-  key: Buffer | null,
-  registry: SchemaSource,
-): Promise<string | undefined> {
-  try {
-    const { schemaId, payload } = parseFraming(key, 'key');
-    const { type } = await registry.getSchema(schemaId);
-    const value: unknown = type.fromBuffer(payload);
-    return typeof value === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,3 +1,8 @@
+/**
+ * The bus's port to metrics: the intake, the transports and the coalescer report through it, so the
+ * bus never imports the metrics registry.
+ */
+
 /** What the transports report as messages flow, for metrics; every method is cheap and must not throw. */
 export interface BusObserver {
   eventConsumed(eventType: string): void;

@@ -6,11 +6,11 @@ import {
   MAX_KEPT_PREFIX,
   DLQ_HEADERS,
   parseDeadLetter,
-  type OriginalMessage,
 } from '../../src/bus/dead-letter.js';
 import { DecodeError } from '../../src/bus/decode-error.js';
+import type { ReceivedMessage } from '../../src/bus/message.js';
 
-const original: OriginalMessage = {
+const original: ReceivedMessage = {
   key: Buffer.from([0, 0, 0, 0, 1, 2, 0x41]),
   value: Buffer.from([0, 0, 0, 0, 2, 0xff, 0x00]),
   headers: {

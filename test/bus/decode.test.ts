@@ -1,14 +1,10 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/bus/decode-error.js';
-import {
-  decodeKafkaKey,
-  decodeRedisEntry,
-  KafkaEventDecoder,
-  type KafkaMessageIn,
-} from '../../src/bus/decode.js';
+import { decodeRedisEntry, KafkaEventDecoder } from '../../src/bus/decode.js';
 import { frame } from '../../src/bus/framing.js';
 import type { KafkaHeaders } from '../../src/bus/headers.js';
+import type { ReceivedMessage } from '../../src/bus/message.js';
 import type { RegisteredSchema, SchemaSource } from '../../src/bus/schema-registry.js';
 import { loadSchema, SIGNALS, type SignalSpec } from '../../src/bus/signals.js';
 import { RetryableError } from '../../src/errors.js';
@@ -59,8 +55,8 @@ function message(
   schemaId: number,
   writer: avro.Type,
   data: unknown,
-  extra: Partial<KafkaMessageIn> = {},
-): KafkaMessageIn {
+  extra: Partial<ReceivedMessage> = {},
+): ReceivedMessage {
   return {
     topic: 'dev-course-authoring-xblock-lifecycle',
     partition: 2,
@@ -412,23 +408,6 @@ describe('decoding Kafka messages', () => {
       courseKey: COURSE,
       eventId: ID,
     });
-  });
-});
-
-describe('decoding Kafka keys', () => {
-  it('reads the framed Avro string key', async () => {
-    const registry = new FakeRegistry();
-    registry.add(99, 'string');
-    expect(await decodeKafkaKey(frame(99, avro.Type.forSchema('string').toBuffer(COURSE)), registry)).toBe(
-      COURSE,
-    );
-  });
-
-  it('gives undefined rather than failing for keys it cannot read', async () => {
-    const registry = new FakeRegistry();
-    expect(await decodeKafkaKey(Buffer.from('plain'), registry)).toBeUndefined();
-    expect(await decodeKafkaKey(null, registry)).toBeUndefined();
-    expect(await decodeKafkaKey(frame(1, Buffer.from([2, 0x41])), registry)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBusConsumer, type BusConsumer } from '../../src/bus/consumer.js';
+import { createBusConsumer } from '../../src/bus/consumer.js';
+import type { BusConsumer } from '../../src/bus/types.js';
 import type { CourseEvent } from '../../src/domain/events.js';
 import { fullTopic, XBLOCK_LIFECYCLE_TOPIC, CATALOG_INFO_TOPIC } from '../../src/bus/topics.js';
 import { produce, producerPython, type ProducerEvent } from '../peers/openedx-producer/index.js';

@@ -1,8 +1,12 @@
 /** `dlq list` and `dlq replay`: what an operator needs to see why messages were dead-lettered and send them back. */
 import type { Command } from 'commander';
-import { createKafka } from '../../bus/kafka-client.js';
+import { createKafka } from '../../bus/kafka/client.js';
 import { DEFAULT_BASE_TOPICS } from '../../bus/consumer.js';
-import { readDeadLetters, replayDeadLetters, type DeadLetterEntry } from '../../bus/dead-letter-topic.js';
+import {
+  readDeadLetters,
+  replayDeadLetters,
+  type DeadLetterEntry,
+} from '../../bus/kafka/dead-letter-topic.js';
 import { deadLetterTopic, fullTopic } from '../../bus/topics.js';
 import { ConfigError } from '../../app/config.js';
 import { loadRuntime, type Runtime } from '../../app/runtime.js';

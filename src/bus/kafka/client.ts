@@ -1,5 +1,10 @@
 import { Kafka, logLevel } from 'kafkajs';
-import type { LogMethods } from '../log.js';
+import type { LogMethods } from '../../log.js';
+
+/**
+ * The one place a kafkajs client is configured, for the consumer and the dlq commands alike, so both
+ * connect as edx-event-bus-kafka does and kafkajs' own logs go through ours.
+ */
 
 export interface KafkaConnectionSettings {
   brokers: string[];

@@ -1,41 +1,30 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { isRetryable } from '../errors.js';
-import { DEFAULT_BACKOFF, retry, sleep, type BackoffPolicy } from '../backoff.js';
-import type { BusObserver } from './observer.js';
-import { deadLetterReason, type Coalescer } from './coalescer.js';
-import type { LogMethods } from '../log.js';
-import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from './consumer.js';
-import type { CourseEvent } from '../domain/events.js';
-import { deadLetterTopic } from './topics.js';
+import { retry, sleep, type Sleep } from '../../backoff.js';
+import type { BusConsumer, BusHealth, PartitionLag, StartPosition } from '../types.js';
+import { BusIntake, settleWithin, type Decode, type DeadLetterNote, type IntakeOptions } from '../intake.js';
+import type { RedisStreamEntry } from '../message.js';
+import { deadLetterTopic } from '../topics.js';
 
 /**
- * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group.
- * An entry is XACKed only once it was applied or dead-lettered (the Python consumer acks failures too).
+ * The Redis Streams transport (edx-event-bus-redis): one stream per topic read through a consumer group,
+ * each entry handed to the intake, which leaves this file only the Redis side of it: reading, claiming,
+ * dead-letter entries and XACK. An entry is XACKed only once it was applied or dead-lettered (the Python
+ * consumer acks failures too).
  * Entries another consumer left pending for longer than `minIdleMs` are claimed with XAUTOCLAIM, and
  * the entries this consumer still holds are re-claimed periodically so a long debounce or sync does not
  * make them look abandoned to its peers.
  */
 
-/** One stream entry; field values stay Buffers because `event_data` is raw Avro. */
-export interface RedisStreamEntry {
-  stream: string;
-  id: string;
-  /** In stream order; the shape src/bus/decode.ts reads. */
-  fields: Map<string, Buffer>;
-}
+export type DecodeRedisEntry = Decode<RedisStreamEntry>;
 
-export type DecodeRedisEntry = (entry: RedisStreamEntry) => Promise<CourseEvent | null>;
-
-export interface RedisBusConsumerOptions {
+export interface RedisBusConsumerOptions extends IntakeOptions<RedisStreamEntry> {
   /** Used for acks, dead letters and claims; a duplicate of it does the blocking reads. */
   redis: Redis;
   group: string;
   /** Full stream names, prefix included. */
   streams: readonly string[];
   dlqSuffix: string;
-  decode: DecodeRedisEntry;
-  coalescer: Coalescer;
   /** Unique per process; defaults to host and pid. */
   consumerName?: string;
   /** Where a new group starts; default 'earliest' (id 0) reads the retained backlog. */
@@ -45,43 +34,38 @@ export interface RedisBusConsumerOptions {
   /** A peer's entry pending for longer than this is presumed abandoned and claimed. */
   minIdleMs?: number;
   claimIntervalMs?: number;
-  maxOutstanding?: number;
-  retryPolicy?: BackoffPolicy;
-  logger?: LogMethods;
-  observer?: BusObserver;
-  now?: () => Date;
 }
 
 type RawEntry = [Buffer, Buffer[] | null];
-
-interface DeadLetterNote {
-  reason: string;
-  err: unknown;
-  /** Sync attempts made before the course was parked. */
-  attempts?: number;
-}
 
 export class RedisBusConsumer implements BusConsumer {
   private reader?: Redis;
   private loop?: Promise<void>;
   private joined = false;
   private stopping = false;
+  /** Per stream, the ids read and not yet acknowledged: what peers must not claim, and the backpressure. */
   private readonly held = new Map<string, Set<string>>();
-  private readonly settling = new Set<Promise<void>>();
-  /** Aborts everything the read loop waits on (decode retries, pauses), so stop never waits for them. */
-  private readonly intake = new AbortController();
-  /** Aborts acks and dead letters of finished events once the grace period is over. */
-  private readonly abort = new AbortController();
+  private readonly intake: BusIntake<RedisStreamEntry>;
   private readonly consumerName: string;
-  private readonly retryPolicy: BackoffPolicy;
-  private readonly maxOutstanding: number;
   private lastClaimAt = 0;
 
   constructor(private readonly options: RedisBusConsumerOptions) {
     this.consumerName = options.consumerName ?? `${hostname()}-${process.pid}`;
-    this.retryPolicy = { ...(options.retryPolicy ?? DEFAULT_BACKOFF), maxAttempts: undefined };
-    this.maxOutstanding = options.maxOutstanding ?? 10_000;
     for (const stream of options.streams) this.held.set(stream, new Set());
+    this.intake = new BusIntake(options, {
+      position: (entry) => ({ topic: entry.stream, partition: 0, offset: entry.id }),
+      logFields: (entry) => ({ stream: entry.stream, id: entry.id }),
+      describe: (entry) => ({
+        at: `${entry.stream}@${entry.id}`,
+        waiting: 'the stream',
+        holder: entry.stream,
+      }),
+      settle: (entry, note, signal, wait) => this.settle(entry, note, signal, wait),
+      messages: {
+        undecodable: 'undecodable stream entry; sending it to the dead-letter stream',
+        unsettled: 'entry not acknowledged before stop; it stays pending for a later claim',
+      },
+    });
   }
 
   async start(): Promise<void> {
@@ -103,22 +87,19 @@ export class RedisBusConsumer implements BusConsumer {
     if (this.stopping) return;
     this.stopping = true;
     const deadline = Date.now() + graceMs;
-    const left = () => Math.max(0, deadline - Date.now());
-    this.intake.abort(new Error('consumer stopping'));
+    this.intake.stopTaking();
     // Disconnecting the reader ends a blocking XREADGROUP at once instead of after blockMs.
     this.reader?.disconnect();
     // A command on an unreachable server waits for the reconnect: the loop gets the grace, not more.
-    if (this.loop) await settle(new Set([this.loop]), left());
-    await this.options.coalescer.drain({ graceMs: left() });
-    await settle(this.settling, left());
-    this.abort.abort(new Error('consumer stopping'));
+    if (this.loop) await settleWithin([this.loop], Math.max(0, deadline - Date.now()));
+    await this.intake.drain(deadline);
     this.joined = false;
   }
 
   health(): BusHealth {
     return {
       joined: this.joined,
-      paused: this.outstanding() >= this.maxOutstanding,
+      paused: this.outstanding() >= this.intake.maxOutstanding,
       outstanding: this.outstanding(),
       coalescer: this.options.coalescer.stats(),
     };
@@ -158,7 +139,7 @@ export class RedisBusConsumer implements BusConsumer {
           await this.refreshHeld();
           await this.claimAbandoned();
         }
-        if (this.outstanding() >= this.maxOutstanding) {
+        if (this.outstanding() >= this.intake.maxOutstanding) {
           await sleep(100, this.intake.signal);
           continue;
         }
@@ -245,55 +226,30 @@ export class RedisBusConsumer implements BusConsumer {
     const entry: RedisStreamEntry = { stream, id, fields };
     const ids = this.held.get(stream)!;
     ids.add(id);
-    const settle = (deadLetter?: DeadLetterNote) => this.settle(entry, deadLetter);
-
-    let event: CourseEvent | null;
-    try {
-      event = await retry(() => this.options.decode(entry), this.retryPolicy, {
-        isRetryable,
-        signal: this.intake.signal,
-        onRetry: (err, attempt, delayMs) =>
-          this.options.logger?.warn({ err, stream, id, attempt, delayMs }, 'decoding failed, will retry'),
-      });
-    } catch (err) {
-      // Stopping: the entry stays pending in the group and is read again after a restart (or claimed).
-      if (this.intake.signal.aborted) return;
-      const reason = deadLetterReason(err, 'undecodable');
-      this.options.observer?.decodeFailed(reason);
-      this.options.logger?.error(
-        { err, stream, id, reason },
-        'undecodable stream entry; sending it to the dead-letter stream',
-      );
-      settle({ reason, err });
-      return;
-    }
-    if (event === null) {
-      settle();
-      return;
-    }
-    this.options.observer?.eventConsumed(event.eventType);
-    event.position = { topic: stream, partition: 0, offset: id };
-    const accepted = this.options.coalescer.submit(event, {
-      applied: () => settle(),
-      deadLettered: (reason, err, details) => settle({ reason, err, attempts: details?.attempts }),
-    });
-    if (!accepted) ids.delete(id);
+    // Refused while draining: it stays pending in the group for a later read or claim, not held by us.
+    if ((await this.intake.take(entry)) === 'refused') ids.delete(id);
   }
 
   /** Dead-letters the entry if asked, then XACKs it, retrying each step until it succeeds or stop gives up. */
-  private settle(entry: RedisStreamEntry, deadLetter?: DeadLetterNote): void {
+  private async settle(
+    entry: RedisStreamEntry,
+    deadLetter: DeadLetterNote | undefined,
+    signal: AbortSignal,
+    wait: Sleep,
+  ): Promise<void> {
     const { redis, group, dlqSuffix } = this.options;
+    const attempts = deadLetter?.details?.attempts;
     const work = async () => {
       if (deadLetter) {
         const dlq = deadLetterTopic(entry.stream, dlqSuffix);
-        const error = deadLetter.err instanceof Error ? deadLetter.err.message : String(deadLetter.err);
+        const error = deadLetter.error instanceof Error ? deadLetter.error.message : String(deadLetter.error);
         const extra = {
           dlq_reason: deadLetter.reason,
           dlq_error: error,
           dlq_stream: entry.stream,
           dlq_id: entry.id,
           dlq_time: (this.options.now?.() ?? new Date()).toISOString(),
-          ...(deadLetter.attempts === undefined ? {} : { dlq_attempts: String(deadLetter.attempts) }),
+          ...(attempts === undefined ? {} : { dlq_attempts: String(attempts) }),
         };
         const args = [...entry.fields.entries(), ...Object.entries(extra)].flat();
         await redis.xadd(dlq, '*', ...args);
@@ -301,35 +257,18 @@ export class RedisBusConsumer implements BusConsumer {
       }
       await redis.xack(entry.stream, group, entry.id);
     };
-    const done = retry(work, this.retryPolicy, {
+    await retry(work, this.intake.retryPolicy, {
       isRetryable: () => true,
-      signal: this.abort.signal,
+      signal,
+      sleep: wait,
       onRetry: (err, attempt, delayMs) =>
         this.options.logger?.warn(
           { err, stream: entry.stream, id: entry.id, attempt, delayMs },
           'acknowledging a stream entry failed, will retry',
         ),
-    }).then(
-      () => this.held.get(entry.stream)?.delete(entry.id),
-      (err: unknown) =>
-        this.options.logger?.warn(
-          { err, stream: entry.stream, id: entry.id },
-          'entry not acknowledged before stop; it stays pending for a later claim',
-        ),
-    );
-    const tracked = done.then(() => undefined).finally(() => this.settling.delete(tracked));
-    this.settling.add(tracked);
+    });
+    this.held.get(entry.stream)?.delete(entry.id);
   }
-}
-
-async function settle(pending: Set<Promise<void>>, graceMs: number): Promise<void> {
-  if (pending.size === 0) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    Promise.allSettled([...pending]),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs))),
-  ]);
-  clearTimeout(timer);
 }
 
 function pairsToObject(pairs: unknown[]): Record<string, unknown> {

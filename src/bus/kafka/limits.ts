@@ -1,5 +1,10 @@
 import kafkajs, { type Admin } from 'kafkajs';
 
+/**
+ * How large a record a topic takes, asked of the broker: dead letters are cut to it, because one the
+ * broker refuses would hold its partition forever.
+ */
+
 // Not among the names Node can see in kafkajs' CommonJS exports: read it from the module object.
 const { ConfigResourceTypes } = kafkajs;
 

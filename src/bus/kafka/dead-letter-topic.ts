@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { parseDeadLetter, type ParsedDeadLetter } from './dead-letter.js';
+import { parseDeadLetter, type ParsedDeadLetter } from '../dead-letter.js';
+
+/**
+ * The operator's side of dead letters (`dlq list`, `dlq replay`): reads a dead-letter topic back and
+ * produces originals to their source topics, without ever touching the service's own consumer group.
+ */
 
 export interface DeadLetterEntry {
   /** Where the dead letter itself sits, so an operator can point at it. */

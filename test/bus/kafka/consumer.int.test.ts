@@ -1,14 +1,14 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Coalescer, type SyncCourse } from '../../src/bus/coalescer.js';
-import { DecodeError } from '../../src/bus/decode-error.js';
-import type { CourseEvent } from '../../src/domain/events.js';
-import { buildDeadLetter, DLQ_HEADERS } from '../../src/bus/dead-letter.js';
-import { KafkaBusConsumer, type DecodeKafkaMessage } from '../../src/bus/kafka-consumer.js';
-import { Alarms } from '../../src/alarms.js';
-import { RetryableError } from '../../src/errors.js';
-import type { KafkaBusConsumerOptions } from '../../src/bus/kafka-consumer.js';
-import { stackVar, uniqueName, waitFor } from '../support/stack.js';
+import { Coalescer, type SyncCourse } from '../../../src/bus/coalescer.js';
+import { DecodeError } from '../../../src/bus/decode-error.js';
+import type { CourseEvent } from '../../../src/domain/events.js';
+import { buildDeadLetter, DLQ_HEADERS } from '../../../src/bus/dead-letter.js';
+import { KafkaBusConsumer, type DecodeKafkaMessage } from '../../../src/bus/kafka/consumer.js';
+import { Alarms } from '../../../src/alarms.js';
+import { RetryableError } from '../../../src/errors.js';
+import type { KafkaBusConsumerOptions } from '../../../src/bus/kafka/consumer.js';
+import { stackVar, uniqueName, waitFor } from '../../support/stack.js';
 
 const DLQ_SUFFIX = '.dlq';
 

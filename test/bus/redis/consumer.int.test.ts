@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Coalescer, type SyncCourse } from '../../src/bus/coalescer.js';
-import { DecodeError } from '../../src/bus/decode-error.js';
-import type { CourseEvent } from '../../src/domain/events.js';
-import { RedisBusConsumer, type DecodeRedisEntry } from '../../src/bus/redis-consumer.js';
-import { RetryableError } from '../../src/errors.js';
-import { stackVar, uniqueName, waitFor } from '../support/stack.js';
+import { Coalescer, type SyncCourse } from '../../../src/bus/coalescer.js';
+import { DecodeError } from '../../../src/bus/decode-error.js';
+import type { CourseEvent } from '../../../src/domain/events.js';
+import { RedisBusConsumer, type DecodeRedisEntry } from '../../../src/bus/redis/consumer.js';
+import { RetryableError } from '../../../src/errors.js';
+import { stackVar, uniqueName, waitFor } from '../../support/stack.js';
 
 /** Test entries carry JSON `{courseKey}` in event_data and the event id in `id`, as edx-event-bus-redis names them. */
 const decodeJson: DecodeRedisEntry = async (entry) => {
@@ -71,30 +71,17 @@ async function pendingCount(stream: string, group: string): Promise<number> {
   return count;
 }
 
+/** Adds an entry as edx-event-bus-redis writes one: its type, id and event data. */
+function addEvent(stream: string, id: string, eventData: string | Buffer): Promise<string | null> {
+  return redis.xadd(stream, '*', 'type', 'test.changed', 'id', id, 'event_data', eventData);
+}
+
 describe('RedisBusConsumer', () => {
   it('reads the backlog written before the group existed and acks each entry once applied', async () => {
     const stream = uniqueName('stream', '-');
     const group = uniqueName('group', '-');
-    await redis.xadd(
-      stream,
-      '*',
-      'type',
-      'test.changed',
-      'id',
-      'e1',
-      'event_data',
-      JSON.stringify({ courseKey: 'course-v1:A+B+C' }),
-    );
-    await redis.xadd(
-      stream,
-      '*',
-      'type',
-      'test.changed',
-      'id',
-      'e2',
-      'event_data',
-      JSON.stringify({ courseKey: 'course-v1:A+B+C' }),
-    );
+    await addEvent(stream, 'e1', JSON.stringify({ courseKey: 'course-v1:A+B+C' }));
+    await addEvent(stream, 'e2', JSON.stringify({ courseKey: 'course-v1:A+B+C' }));
     const synced: string[] = [];
     const consumer = await startConsumer(stream, group, async (_course, events) => {
       synced.push(...events.map((e) => e.eventId));
@@ -109,26 +96,8 @@ describe('RedisBusConsumer', () => {
   it('moves a poison entry to the dead-letter stream with its original fields and reason, then acks it', async () => {
     const stream = uniqueName('stream', '-');
     const group = uniqueName('group', '-');
-    const poisonId = await redis.xadd(
-      stream,
-      '*',
-      'type',
-      'test.changed',
-      'id',
-      'bad',
-      'event_data',
-      Buffer.from([0xff, 0x00, 0x01]),
-    );
-    await redis.xadd(
-      stream,
-      '*',
-      'type',
-      'test.changed',
-      'id',
-      'good',
-      'event_data',
-      JSON.stringify({ courseKey: 'course-v1:A+B+C' }),
-    );
+    const poisonId = await addEvent(stream, 'bad', Buffer.from([0xff, 0x00, 0x01]));
+    await addEvent(stream, 'good', JSON.stringify({ courseKey: 'course-v1:A+B+C' }));
     const synced: string[] = [];
     await startConsumer(stream, group, async (_course, events) => {
       synced.push(...events.map((e) => e.eventId));
@@ -203,7 +172,7 @@ describe('RedisBusConsumer', () => {
   it('stops within its grace period while a decode is being retried', async () => {
     const stream = uniqueName('stream', '-');
     const group = uniqueName('group', '-');
-    await redis.xadd(stream, '*', 'type', 'test.changed', 'id', 'e1', 'event_data', '{}');
+    await addEvent(stream, 'e1', '{}');
     let attempts = 0;
     const consumer = new RedisBusConsumer({
       redis,

@@ -1,8 +1,11 @@
+import type { Consumer } from 'kafkajs';
+import type { LogMethods } from '../../log.js';
+
 /**
- * At-least-once commit bookkeeping. Messages of one partition finish out of order (different courses
- * sync at different speeds), so the offset that is safe to commit is the one just past the longest
- * finished prefix of what this consumer received. Only offsets actually seen are tracked, so gaps
- * (compacted topics, transaction markers) never hold the commit back.
+ * At-least-once commits. Messages of one partition finish out of order (different courses sync at
+ * different speeds), so the offset that is safe to commit is the one just past the longest finished
+ * prefix of what this consumer received. Only offsets actually seen are tracked, so gaps (compacted
+ * topics, transaction markers) never hold the commit back. Commits are periodic, never two at once.
  */
 
 export interface TopicPartition {
@@ -76,11 +79,6 @@ export class OffsetTracker {
     }
   }
 
-  /** Forgets partitions this consumer no longer owns, so nothing is ever committed for them. */
-  revoke(partitions: readonly TopicPartition[]): void {
-    for (const { topic, partition } of partitions) this.partitions.delete(partitionId(topic, partition));
-  }
-
   /** Forgets everything, e.g. after a rebalance that restarts every partition from its committed offset. */
   revokeAll(): void {
     this.partitions.clear();
@@ -128,6 +126,54 @@ export class OffsetTracker {
     if (head > 1024 && head * 2 > state.tracked.length) {
       state.tracked.splice(0, head);
       state.head = 0;
+    }
+  }
+}
+
+/** Commits the tracker's finished prefixes on a timer and on demand, one commit at a time. */
+export class OffsetCommitter {
+  private consumer?: Consumer;
+  private timer?: ReturnType<typeof setInterval>;
+  private committing?: Promise<void>;
+
+  constructor(
+    private readonly tracker: OffsetTracker,
+    private readonly logger?: LogMethods,
+  ) {}
+
+  /** The consumer whose group the offsets are committed for; commits before this do nothing. */
+  use(consumer: Consumer): void {
+    this.consumer = consumer;
+  }
+
+  startTimer(intervalMs: number): void {
+    this.timer = setInterval(() => void this.commit(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Commits every partition's finished prefix; a failure is logged and retried on the next tick. */
+  commit(): Promise<void> {
+    this.committing ??= this.commitOnce().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  /** Ends the timer and commits what finished. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.commit();
+  }
+
+  private async commitOnce(): Promise<void> {
+    const offsets = this.tracker.committable();
+    if (offsets.length === 0 || !this.consumer) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+      this.tracker.markCommitted(offsets);
+      this.logger?.debug({ offsets }, 'committed offsets');
+    } catch (err) {
+      this.logger?.warn({ err, offsets }, 'committing offsets failed; will try again');
     }
   }
 }
