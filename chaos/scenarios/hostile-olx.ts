@@ -39,12 +39,14 @@ const { parentPort, workerData } = require('node:worker_threads');
   const { tsImport } = await import('tsx/esm/api');
   const olx = await tsImport(workerData.reader, workerData.parent);
   const leaks = (text) => text.includes(workerData.marker) || text.includes('root:x:0:0');
+  // A PermanentError by class; the worker's copy of src/errors.ts is its own, so the name is what can be compared.
+  const permanent = (e) => { for (let p = e && Object.getPrototypeOf(e); p; p = Object.getPrototypeOf(p)) if (p.constructor.name === 'PermanentError') return true; return false; };
   try {
     const snapshot = await olx.readOlxCourse(workerData.location);
     parentPort.postMessage({ read: true, blocks: Object.keys(snapshot.blocks.blocks).length, marker: leaks(JSON.stringify(snapshot)) });
   } catch (err) {
     const message = String(err && err.message);
-    parentPort.postMessage({ read: false, name: String(err && err.name), permanent: !!err && err.retryable === false, marker: leaks(message), message: message.slice(0, 500) });
+    parentPort.postMessage({ read: false, name: String(err && err.name), permanent: permanent(err), marker: leaks(message), message: message.slice(0, 500) });
   }
 })().catch((err) => parentPort.postMessage({ read: false, name: 'WorkerSetupError', permanent: false, marker: false, message: String(err) }));
 `;
