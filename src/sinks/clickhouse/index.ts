@@ -5,12 +5,8 @@ export {
   type ServerCapabilities,
 } from './connection.js';
 export { migrateClickHouse, type MigrateOptions } from './migrate.js';
-export {
-  writeCourseDump,
-  type WriterContext,
-  type CourseDumpInput,
-  type CourseDumpResult,
-} from './writer.js';
+export type { WriterContext } from './context.js';
+export { writeCourseDump, type CourseDumpInput, type CourseDumpResult } from './writer.js';
 export { pruneRemovedBlocks } from './prune.js';
 export { ClickHouseCourseSink } from './sink.js';
 export {

@@ -2,11 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { CourseTags, TagRecord, TaxonomyRecord } from '../../openedx/api-types.js';
 import { bind } from './bind.js';
 import { formatDumpTime } from './datetime.js';
-import { classifyClickHouseError } from './errors.js';
-import { assertIdentifier } from './identifiers.js';
+import { databaseOf, retried, type WriterContext } from './context.js';
 import { pythonJsonDumps } from './python-json.js';
-import { DEFAULT_RETRY, withRetry } from './retry.js';
-import type { WriterContext } from './writer.js';
 
 /**
  * Aspects' tag tables (`taxonomy`, `tag`, `object_tag`; platform-plugin-aspects `sinks/tag_sink.py` and the
@@ -136,7 +133,7 @@ async function latestContent(
   table: TagTable,
   scope: { objectPrefix?: string; courseKey?: string },
 ): Promise<Map<number, string>> {
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const database = databaseOf(ctx);
   const parts = CONTENT_COLUMNS[table].map((c) => `toString(${c})`);
   // concat() takes two arguments or more.
   const content = parts.length === 1 ? parts[0]! : `concat(${parts.join(", '\\0', ")})`;
@@ -146,31 +143,23 @@ async function latestContent(
       : '';
   const params: Record<string, string> =
     scope.courseKey !== undefined ? { courseKey: scope.courseKey, prefix: scope.objectPrefix ?? '' } : {};
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
-    try {
-      const rs = await ctx.client.query({
-        ...bind(
-          `SELECT id, argMax(${content}, time_last_dumped) AS content FROM ${database}.${table} ${where} GROUP BY id`,
-          params,
-          ctx.capabilities.queryParams,
-        ),
-        format: 'JSONEachRow',
-      });
-      const rows = await rs.json<{ id: number | string; content: string }>();
-      return new Map(rows.map((r) => [Number(r.id), r.content]));
-    } catch (err) {
-      throw classifyClickHouseError(err, `reading the latest rows of ${database}.${table}`);
-    }
+  return retried(ctx, `reading the latest rows of ${database}.${table}`, async () => {
+    const rs = await ctx.client.query({
+      ...bind(
+        `SELECT id, argMax(${content}, time_last_dumped) AS content FROM ${database}.${table} ${where} GROUP BY id`,
+        params,
+        ctx.capabilities.queryParams,
+      ),
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ id: number | string; content: string }>();
+    return new Map(rows.map((r) => [Number(r.id), r.content]));
   });
 }
 
 async function insert(ctx: WriterContext, table: TagTable, rows: object[]): Promise<void> {
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
-  await withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
-    try {
-      await ctx.client.insert({ table: `${database}.${table}`, values: rows, format: 'JSONEachRow' });
-    } catch (err) {
-      throw classifyClickHouseError(err, `writing ${rows.length} row(s) to ${database}.${table}`);
-    }
-  });
+  const database = databaseOf(ctx);
+  await retried(ctx, `writing ${rows.length} row(s) to ${database}.${table}`, () =>
+    ctx.client.insert({ table: `${database}.${table}`, values: rows, format: 'JSONEachRow' }),
+  );
 }

@@ -1,10 +1,9 @@
-import type { ClickHouseClient } from '@clickhouse/client';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
-import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
-import { assertIdentifier } from './identifiers.js';
+import { databaseOf, retried, type WriterContext } from './context.js';
+import { clickHouseErrorCode } from './errors.js';
 import {
   DumpFingerprint,
   latestRecordedDump,
@@ -14,7 +13,6 @@ import {
 } from './fingerprint.js';
 import { writeTagTables } from './tag-tables.js';
 import { pruneRemovedBlocks } from './prune.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 import {
   COURSE_BLOCK_COLUMNS,
   COURSE_OVERVIEW_COLUMNS,
@@ -28,25 +26,6 @@ import {
 } from './rows.js';
 import { insertSpooled, RowSpool } from './spool.js';
 import { tableExists } from './tables.js';
-
-export interface WriterContext {
-  client: ClickHouseClient;
-  database: string;
-  cluster?: string;
-  capabilities: ServerCapabilities;
-  pruneRemovedBlocks?: boolean;
-  retry?: RetryPolicy;
-  /** Tables looked up once per writer (course_relationships may have been dropped by aspects-dbt). */
-  tableCache?: Map<string, boolean>;
-  /**
-   * What this writer has sent, by `dump_id:table`: 'sent' (outcome unknown) or 'done'. A dump id is a fresh
-   * UUID of this process, so an insert absent from the ledger cannot have landed before and needs no
-   * existence check, and a 'done' one is not sent again. Without a ledger every try checks first.
-   */
-  insertLedger?: Map<string, 'sent' | 'done'>;
-  /** A table's rows of one dump held in memory at most (bytes of JSONEachRow); larger go to a temporary file. */
-  spoolMemoryBytes?: number;
-}
 
 export interface CourseDumpInput {
   snapshot: CourseSnapshot;
@@ -161,8 +140,8 @@ function record(
 ): Promise<void> {
   const courseKey = input.outline.courseKey;
   const { dump } = input;
-  return read(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
-    recordDump(ctx.client, assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE'), {
+  return retried(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
+    recordDump(ctx.client, databaseOf(ctx), {
       course_key: courseKey,
       dump_id: dump.dumpId,
       base_dump_id: baseDumpId,
@@ -190,9 +169,9 @@ async function writeTagChanges(
   const { snapshot, outline, dump } = input;
   const courseKey = outline.courseKey;
   const org = courseKeyParts(courseKey).org;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const database = databaseOf(ctx);
   const rowsByTable: Record<string, number> = {};
-  const current = await read(ctx, `reading the latest rows of ${courseKey}`, () =>
+  const current = await retried(ctx, `reading the latest rows of ${courseKey}`, () =>
     latestRowsOf(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
   );
   const changed = new RowSpool(ctx.spoolMemoryBytes);
@@ -277,10 +256,8 @@ async function writeDump(
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
   // events whose rows are already there): it is reported, and the next sync of the course prunes again.
   try {
-    const prunedTables = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-      pruneRemovedBlocks(ctx, outline).catch((err: unknown) => {
-        throw classifyClickHouseError(err, `pruning removed blocks of ${courseKey}`);
-      }),
+    const prunedTables = await retried(ctx, `pruning removed blocks of ${courseKey}`, () =>
+      pruneRemovedBlocks(ctx, outline),
     );
     return { rowsByTable, prunedTables };
   } catch (err) {
@@ -290,9 +267,9 @@ async function writeDump(
 
 /** The latest whole dump of a course, with the writer's retries and error classification. */
 export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const database = databaseOf(ctx);
   const { org } = courseKeyParts(courseKey);
-  return read(ctx, `reading the latest dump of ${courseKey}`, () =>
+  return retried(ctx, `reading the latest dump of ${courseKey}`, () =>
     latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
   );
 }
@@ -318,7 +295,7 @@ async function insertDump(
 ): Promise<number> {
   const count = Array.isArray(rows) ? rows.length : rows.rows;
   if (count === 0) return 0;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const database = databaseOf(ctx);
   const { table, columns, lookup } = target;
   const doing = `writing ${count} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
   const ledger = ctx.insertLedger;
@@ -326,37 +303,33 @@ async function insertDump(
   // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
   const quoted = columns.map((c) => (c === 'order' ? '`order`' : c));
   const settings = dedupSettings(ctx.capabilities, key);
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
-    try {
-      if (ledger?.get(key) === 'done') return count;
-      if (!ledger || ledger.has(key)) {
-        const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
-        if (existing > 0) {
-          ledger?.set(key, 'done');
-          return existing;
-        }
+  return retried(ctx, `${doing}; the same dump is resent on retry, so retrying is safe`, async () => {
+    if (ledger?.get(key) === 'done') return count;
+    if (!ledger || ledger.has(key)) {
+      const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
+      if (existing > 0) {
+        ledger?.set(key, 'done');
+        return existing;
       }
-      ledger?.set(key, 'sent');
-      if (Array.isArray(rows)) {
-        await ctx.client.insert({
-          table: `${database}.${table}`,
-          columns: quoted as [string, ...string[]],
-          values: rows,
-          format: 'JSONEachRow',
-          clickhouse_settings: settings,
-        });
-      } else {
-        await insertSpooled(
-          ctx.client,
-          { table: `${database}.${table}`, columns: quoted, embedded: ctx.capabilities.embedded, settings },
-          rows,
-        );
-      }
-      ledger?.set(key, 'done');
-      return count;
-    } catch (err) {
-      throw classifyClickHouseError(err, `${doing}; the same dump is resent on retry, so retrying is safe`);
     }
+    ledger?.set(key, 'sent');
+    if (Array.isArray(rows)) {
+      await ctx.client.insert({
+        table: `${database}.${table}`,
+        columns: quoted as [string, ...string[]],
+        values: rows,
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
+    } else {
+      await insertSpooled(
+        ctx.client,
+        { table: `${database}.${table}`, columns: quoted, embedded: ctx.capabilities.embedded, settings },
+        rows,
+      );
+    }
+    ledger?.set(key, 'done');
+    return count;
   });
 }
 
@@ -389,26 +362,14 @@ async function rowsOfDump(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** One read or small write of the dump's bookkeeping, retried like the inserts. */
-function read<T>(ctx: WriterContext, doing: string, fn: () => Promise<T>): Promise<T> {
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    fn().catch((err: unknown) => {
-      throw classifyClickHouseError(err, doing);
-    }),
-  );
-}
-
 async function cachedTableExists(ctx: WriterContext, courseKey: string, table: string): Promise<boolean> {
   const cache = (ctx.tableCache ??= new Map());
   const known = cache.get(table);
   if (known !== undefined) return known;
-  const exists = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    tableExists(ctx.client, ctx.database, table, ctx.capabilities.queryParams).catch((err: unknown) => {
-      throw classifyClickHouseError(
-        err,
-        `checking whether ${ctx.database}.${table} exists (writing ${courseKey})`,
-      );
-    }),
+  const exists = await retried(
+    ctx,
+    `checking whether ${ctx.database}.${table} exists (writing ${courseKey})`,
+    () => tableExists(ctx.client, ctx.database, table, ctx.capabilities.queryParams),
   );
   cache.set(table, exists);
   return exists;

@@ -6,7 +6,8 @@ import { openClickHouse, type ClickHouseConnection } from '../../../src/sinks/cl
 import { classifyClickHouseError } from '../../../src/sinks/clickhouse/errors.js';
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';
 import { formatDumpTime } from '../../../src/sinks/clickhouse/rows.js';
-import { writeCourseDump, type WriterContext } from '../../../src/sinks/clickhouse/writer.js';
+import type { WriterContext } from '../../../src/sinks/clickhouse/context.js';
+import { writeCourseDump } from '../../../src/sinks/clickhouse/writer.js';
 import { stackVar, uniqueName, waitFor } from '../../support/stack.js';
 import { snapshot, usage } from './support/course.js';
 

@@ -7,7 +7,8 @@ import { openClickHouse, type ClickHouseConnection } from '../../../src/sinks/cl
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';
 import { formatDumpTime } from '../../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../../src/sinks/clickhouse/sink.js';
-import { writeCourseDump, type WriterContext } from '../../../src/sinks/clickhouse/writer.js';
+import type { WriterContext } from '../../../src/sinks/clickhouse/context.js';
+import { writeCourseDump } from '../../../src/sinks/clickhouse/writer.js';
 import { buildOutline, completionModeOf } from '../../../src/outline/index.js';
 import {
   createDimMostRecentCourseBlocks,
