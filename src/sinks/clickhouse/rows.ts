@@ -177,7 +177,7 @@ export function courseBlockRowWriter(
   tags: Readonly<Record<string, readonly number[]>> = {},
 ): (row: OutlineRow) => CourseBlockRow {
   assertDumpTime(dump.timeLastDumped);
-  const key = courseKeyParts(outline.courseKey);
+  const key = CourseKey.parse(outline.courseKey);
   const xblockData = xblockDataWriter(key, tags);
   return (row) => ({
     org: key.org,
@@ -193,10 +193,10 @@ export function courseBlockRowWriter(
 }
 
 /** `xblock_data_json` as Aspects writes it: `json.dumps` of these keys, in this order. */
-export function xblockDataJson(key: CourseKeyParts, row: OutlineRow, tags: readonly number[] = []): string {
+export function xblockDataJson(key: CourseKey, row: OutlineRow, tags: readonly number[] = []): string {
   return pythonJsonDumps({
     course: key.course,
-    run: key.run,
+    run: key.run ?? '',
     block_type: row.blockType,
     detached: row.detached ? 1 : 0,
     graded: row.graded ? 1 : 0,
@@ -213,10 +213,10 @@ export function xblockDataJson(key: CourseKeyParts, row: OutlineRow, tags: reado
  * and completion modes, because this runs once per block of every course (100k-block courses exist).
  */
 function xblockDataWriter(
-  key: CourseKeyParts,
+  key: CourseKey,
   tags: Readonly<Record<string, readonly number[]>>,
 ): (row: OutlineRow) => string {
-  const prefix = `{"course": ${pythonJsonDumps(key.course)}, "run": ${pythonJsonDumps(key.run)}, "block_type": `;
+  const prefix = `{"course": ${pythonJsonDumps(key.course)}, "run": ${pythonJsonDumps(key.run ?? '')}, "block_type": `;
   const strings = new Map<string, string>();
   const str = (value: string) => {
     let text = strings.get(value);
@@ -321,16 +321,4 @@ function optionalTime(
   spell: (i: ReturnType<typeof parseInstant>) => string,
 ): string {
   return value === null || value === undefined || value === '' ? '' : spell(parseInstant(value));
-}
-
-/** The parts of a course key that Aspects' rows repeat. */
-export interface CourseKeyParts {
-  org: string;
-  course: string;
-  run: string;
-}
-
-export function courseKeyParts(courseKey: string): CourseKeyParts {
-  const key = CourseKey.parse(courseKey);
-  return { org: key.org, course: key.course, run: key.run ?? '' };
 }

@@ -1,3 +1,4 @@
+import { CourseKey } from '../../domain/keys.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';
@@ -20,7 +21,6 @@ import {
   courseBlockRowWriter,
   courseOverviewRow,
   courseRelationshipRowWriter,
-  courseKeyParts,
   type CourseOverviewRow,
   type DumpStamp,
 } from './rows.js';
@@ -168,7 +168,7 @@ async function writeTagChanges(
 ): Promise<CourseDumpResult> {
   const { snapshot, outline, dump } = input;
   const courseKey = outline.courseKey;
-  const org = courseKeyParts(courseKey).org;
+  const org = CourseKey.parse(courseKey).org;
   const database = databaseOf(ctx);
   const rowsByTable: Record<string, number> = {};
   const current = await retried(ctx, `reading the latest rows of ${courseKey}`, () =>
@@ -213,7 +213,7 @@ async function writeDump(
   const { outline, dump } = input;
   const { overview, blocks, relationships, fingerprints, withRelationships } = built;
   const courseKey = outline.courseKey;
-  const org = courseKeyParts(courseKey).org;
+  const org = CourseKey.parse(courseKey).org;
   const rowsByTable: Record<string, number> = {};
   const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
     table,
@@ -268,7 +268,7 @@ async function writeDump(
 /** The latest whole dump of a course, with the writer's retries and error classification. */
 export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
   const database = databaseOf(ctx);
-  const { org } = courseKeyParts(courseKey);
+  const { org } = CourseKey.parse(courseKey);
   return retried(ctx, `reading the latest dump of ${courseKey}`, () =>
     latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
   );

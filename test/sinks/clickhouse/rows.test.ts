@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildOutline } from '../../../src/outline/index.js';
 import type { OutlineRow } from '../../../src/outline/types.js';
+import { CourseKey } from '../../../src/domain/keys.js';
 import {
   courseBlockRows,
   courseDataJson,
   courseOverviewRow,
   courseRelationshipRows,
-  courseKeyParts,
   xblockDataJson,
 } from '../../../src/sinks/clickhouse/rows.js';
 import { COURSE_KEY, snapshot, usage } from './support/course.js';
@@ -157,28 +157,12 @@ describe('courseRelationshipRows', () => {
   });
 });
 
-describe('helpers', () => {
-  it('splits new- and old-style course keys', () => {
-    expect(courseKeyParts('course-v1:OpenedX+DemoX+Demo_Course')).toEqual({
-      org: 'OpenedX',
-      course: 'DemoX',
-      run: 'Demo_Course',
-    });
-    expect(courseKeyParts('edX/DemoX/Demo_Course')).toEqual({
-      org: 'edX',
-      course: 'DemoX',
-      run: 'Demo_Course',
-    });
-    expect(() => courseKeyParts('block-v1:x')).toThrow(/course-v1/);
-  });
-});
-
 describe('xblock_data_json', () => {
   it('is exactly json.dumps of the Aspects keys, for any row', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     const [template] = buildOutline(snapshot().blocks).rows;
     for (const courseKey of ['course-v1:Org+C+R', 'course-v1:Org+Écoles_du_monde+2026_T1']) {
-      const key = courseKeyParts(courseKey);
+      const key = CourseKey.parse(courseKey);
       fc.assert(
         fc.property(
           fc.record({
