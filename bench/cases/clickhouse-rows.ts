@@ -1,4 +1,6 @@
-import { courseBlockRows, courseRelationshipRows, formatDumpTime } from '../../src/sinks/clickhouse/rows.js';
+import { newDump } from '../../src/domain/dump.js';
+import { courseBlockRows, courseRelationshipRows } from '../../src/sinks/clickhouse/rows.js';
+import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import { buildOutline } from '../../src/outline/index.js';
 import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
 import type { BenchCase } from '../case.js';
@@ -12,10 +14,7 @@ export const clickhouseRowsCase: BenchCase = {
   iterations: 25,
   async setup() {
     const outline = buildOutline(syntheticSnapshot({ blocks: 10_000 }).blocks);
-    const dump = {
-      dumpId: '7f3c5a9e-1d2b-4c6f-8a0e-3b5d7f9a1c2e',
-      timeLastDumped: formatDumpTime(new Date()),
-    };
+    const dump = dumpColumns(newDump());
     let bytes = 0;
     return {
       work: { count: outline.rows.length + outline.relationships.length, unit: 'rows' },

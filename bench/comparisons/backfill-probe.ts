@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { Readable } from 'node:stream';
 import { text as consume } from 'node:stream/consumers';
 import { LmsClient } from '../../src/openedx/lms/client.js';
@@ -7,9 +7,9 @@ import {
   courseBlockRows,
   courseOverviewRow,
   courseRelationshipRows,
-  formatDumpTime,
 } from '../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
+import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import { runBackfill } from '../../src/sync/backfill.js';
 import { peakRssBytes, resetPeakRss } from '../memory.js';
 import { openBenchClickHouse } from './clickhouse-target.js';
@@ -62,7 +62,7 @@ async function probe(
       const latest = sink.latestDump(courseKey);
       const snapshot = await lmsClient.getSnapshot(courseKey);
       const outline = buildOutline(snapshot.blocks);
-      const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+      const dump = newDump();
       await sink.writeCourse({ snapshot, outline, dump, latest });
     };
 
@@ -86,7 +86,7 @@ async function probe(
         const key = backfillCourseKey(i);
         const snapshot = await recording.getSnapshot(key);
         const outline = buildOutline(snapshot.blocks);
-        const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+        const dump = dumpColumns(newDump());
         const text = (rows: object[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');
         templates.set(blocks, {
           key,

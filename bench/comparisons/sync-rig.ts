@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
 import {
   courseBlockRows,
   courseOverviewRow,
   courseRelationshipRows,
-  formatDumpTime,
 } from '../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
+import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import type { BenchClickHouse } from './clickhouse-target.js';
 import { benchCourseKey, type LmsPeer } from './lms-peer.js';
 
@@ -92,7 +92,7 @@ export class SyncRig {
     const latest = this.sink.latestDump(benchCourseKey(blocks));
     const snapshot = await this.lmsClient.getSnapshot(benchCourseKey(blocks));
     const outline = buildOutline(snapshot.blocks);
-    const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    const dump = newDump();
     const { rowsByTable } = await this.sink.writeCourse({ snapshot, outline, dump, latest });
     return Object.values(rowsByTable).reduce((a, b) => a + b, 0);
   }
@@ -111,7 +111,7 @@ export class SyncRig {
           JSON.stringify(requests.map(({ url, status, error }) => ({ url, status, error }))),
       );
     const outline = buildOutline(snapshot.blocks);
-    const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    const dump = dumpColumns(newDump());
     const tables = [
       { table: 'course_overviews', rows: [courseOverviewRow(snapshot, dump)] },
       { table: 'course_blocks', rows: courseBlockRows(outline, dump) },

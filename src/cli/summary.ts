@@ -1,4 +1,5 @@
 import type { Outline } from '../outline/types.js';
+import { formatDumpTime } from '../sinks/clickhouse/datetime.js';
 import type { SyncResult } from '../sync/course-sync.js';
 
 /** Human-readable renderings of a sync for the terminal; logs stay JSON on stderr. */
@@ -26,7 +27,8 @@ export function outlineTable(outline: Outline): string {
 
 export function syncSummary(result: SyncResult): string {
   const lines = [`course ${result.courseKey}`];
-  if (result.dump) lines.push(`  dump        ${result.dump.dumpId} at ${result.dump.timeLastDumped}`);
+  if (result.dump)
+    lines.push(`  dump        ${result.dump.dumpId} at ${formatDumpTime(result.dump.dumpedAt)}`);
   for (const [table, rows] of Object.entries(result.rowsByTable))
     lines.push(`  clickhouse  ${table}: ${rows} rows`);
   lines.push(`  postgres    course run ${result.catalog}`);

@@ -9,10 +9,5 @@ export type { WriterContext } from './context.js';
 export { writeCourseDump, type CourseDumpInput, type CourseDumpResult } from './writer.js';
 export { pruneRemovedBlocks } from './prune.js';
 export { ClickHouseCourseSink } from './sink.js';
-export {
-  formatDumpTime,
-  courseOverviewRow,
-  courseBlockRows,
-  courseRelationshipRows,
-  type DumpStamp,
-} from './rows.js';
+export { courseOverviewRow, courseBlockRows, courseRelationshipRows } from './rows.js';
+export { dumpColumns, type DumpColumns } from './tables/descriptor.js';

@@ -13,15 +13,7 @@ import {
   type Instant,
 } from './datetime.js';
 import { PyFloat, pythonJsonDumps, type PyJson } from './python-json.js';
-
-export { formatDumpTime } from './datetime.js';
-
-/** One dump of one course: the overview row and every block row share these (the dbt models rely on it). */
-export interface DumpStamp {
-  dumpId: string;
-  /** `YYYY-MM-DD HH:MM:SS.ffffff+00:00` */
-  timeLastDumped: string;
-}
+import type { DumpColumns } from './tables/descriptor.js';
 
 /**
  * `course_overviews`, in Aspects' column order (platform-plugin-aspects `CourseOverviewSerializer`). Where
@@ -125,9 +117,9 @@ export const COURSE_RELATIONSHIP_COLUMNS = [
   'time_last_dumped',
 ] as const satisfies ReadonlyArray<keyof CourseRelationshipRow>;
 
-export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): CourseOverviewRow {
+export function courseOverviewRow(snapshot: CourseSnapshot, stamp: DumpColumns): CourseOverviewRow {
   const d = snapshot.detail;
-  const dumped = parseInstant(assertDumpTime(dump.timeLastDumped));
+  const dumped = parseInstant(assertDumpTime(stamp.time_last_dumped));
   const firstEdit = earliestEdit(snapshot);
   return {
     org: CourseKey.parse(snapshot.courseKey).org,
@@ -141,8 +133,8 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
     course_data_json: courseDataJson(snapshot),
     created: drfIsoFixed(firstEdit ?? dumped),
     modified: drfIsoFixed(dumped),
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
+    dump_id: stamp.dump_id,
+    time_last_dumped: stamp.time_last_dumped,
   };
 }
 
@@ -164,19 +156,19 @@ function earliestEdit(snapshot: CourseSnapshot): Instant | undefined {
 
 export function courseBlockRows(
   outline: Outline,
-  dump: DumpStamp,
+  stamp: DumpColumns,
   tags: Readonly<Record<string, readonly number[]>> = {},
 ): CourseBlockRow[] {
-  return outline.rows.map(courseBlockRowWriter(outline, dump, tags));
+  return outline.rows.map(courseBlockRowWriter(outline, stamp, tags));
 }
 
 /** Builds the course_blocks row of each outline row, one at a time (the writer streams them). */
 export function courseBlockRowWriter(
   outline: Outline,
-  dump: DumpStamp,
+  stamp: DumpColumns,
   tags: Readonly<Record<string, readonly number[]>> = {},
 ): (row: OutlineRow) => CourseBlockRow {
-  assertDumpTime(dump.timeLastDumped);
+  assertDumpTime(stamp.time_last_dumped);
   const key = CourseKey.parse(outline.courseKey);
   const xblockData = xblockDataWriter(key, tags);
   return (row) => ({
@@ -187,8 +179,8 @@ export function courseBlockRowWriter(
     xblock_data_json: xblockData(row),
     order: row.order,
     edited_on: row.editedOn === undefined ? '' : pythonStr(parseInstant(row.editedOn)),
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
+    dump_id: stamp.dump_id,
+    time_last_dumped: stamp.time_last_dumped,
   });
 }
 
@@ -234,22 +226,22 @@ function tagList(ids: readonly number[] | undefined): string {
   return ids && ids.length > 0 ? `[${ids.join(', ')}]` : '[]';
 }
 
-export function courseRelationshipRows(outline: Outline, dump: DumpStamp): CourseRelationshipRow[] {
-  return outline.relationships.map(courseRelationshipRowWriter(outline, dump));
+export function courseRelationshipRows(outline: Outline, stamp: DumpColumns): CourseRelationshipRow[] {
+  return outline.relationships.map(courseRelationshipRowWriter(outline, stamp));
 }
 
 export function courseRelationshipRowWriter(
   outline: Outline,
-  dump: DumpStamp,
+  stamp: DumpColumns,
 ): (relationship: Relationship) => CourseRelationshipRow {
-  assertDumpTime(dump.timeLastDumped);
+  assertDumpTime(stamp.time_last_dumped);
   return (r) => ({
     course_key: outline.courseKey,
     parent_location: r.parentLocation,
     child_location: r.childLocation,
     order: r.order,
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
+    dump_id: stamp.dump_id,
+    time_last_dumped: stamp.time_last_dumped,
   });
 }
 

@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newDump } from '../../domain/dump.js';
 import type { CourseTags, TagRecord, TaxonomyRecord } from '../../openedx/api-types.js';
 import { bind } from './bind.js';
-import { formatDumpTime } from './datetime.js';
 import { databaseOf, retried, type WriterContext } from './context.js';
 import { pythonJsonDumps } from './python-json.js';
+import { dumpColumns, type DumpColumns } from './tables/descriptor.js';
 
 /**
  * Aspects' tag tables (`taxonomy`, `tag`, `object_tag`; platform-plugin-aspects `sinks/tag_sink.py` and the
@@ -52,15 +53,14 @@ export function objectTagId(objectId: string, taxonomyId: number, tagId: number)
   );
 }
 
-interface Stamp {
-  dump_id: string;
-  time_last_dumped: string;
-}
-
-export const taxonomyRow = (t: TaxonomyRecord, s: Stamp): TaxonomyRow => ({ id: t.id, name: t.name, ...s });
+export const taxonomyRow = (t: TaxonomyRecord, s: DumpColumns): TaxonomyRow => ({
+  id: t.id,
+  name: t.name,
+  ...s,
+});
 
 /** Tag.parent is null for a root tag, which Aspects' CSV insert stores as 0 in the Int32 column. */
-export const tagRow = (t: TagRecord, s: Stamp): TagRow => ({
+export const tagRow = (t: TagRecord, s: DumpColumns): TagRow => ({
   id: t.id,
   taxonomy: t.taxonomyId,
   parent: t.parentId ?? 0,
@@ -70,7 +70,7 @@ export const tagRow = (t: TagRecord, s: Stamp): TagRow => ({
   ...s,
 });
 
-export const objectTagRows = (tags: CourseTags, s: Stamp): ObjectTagRow[] =>
+export const objectTagRows = (tags: CourseTags, s: DumpColumns): ObjectTagRow[] =>
   tags.objectTags.map((o) => ({
     id: objectTagId(o.objectId, o.taxonomyId, o.tagId),
     object_id: o.objectId,
@@ -105,7 +105,7 @@ export async function writeTagTables(
   course?: { courseKey: string; tags: CourseTags },
   now: () => Date = () => new Date(),
 ): Promise<Record<string, number>> {
-  const stamp: Stamp = { dump_id: randomUUID(), time_last_dumped: formatDumpTime(now()) };
+  const stamp = dumpColumns(newDump(now()));
   const written: Record<string, number> = {};
   const plan: Array<[TagTable, object[], { objectPrefix?: string; courseKey?: string }]> = [
     ['taxonomy', catalog.taxonomies.map((t) => taxonomyRow(t, stamp)), {}],

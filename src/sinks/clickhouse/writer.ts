@@ -1,3 +1,4 @@
+import type { Dump } from '../../domain/dump.js';
 import { CourseKey } from '../../domain/keys.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline } from '../../outline/types.js';
@@ -22,15 +23,15 @@ import {
   courseOverviewRow,
   courseRelationshipRowWriter,
   type CourseOverviewRow,
-  type DumpStamp,
 } from './rows.js';
 import { insertSpooled, RowSpool } from './spool.js';
+import { dumpColumns, type DumpColumns } from './tables/descriptor.js';
 import { tableExists } from './tables.js';
 
 export interface CourseDumpInput {
   snapshot: CourseSnapshot;
   outline: Outline;
-  dump: DumpStamp;
+  dump: Dump;
   /** The lookup of the latest dump, started earlier (see lookUpLatestDump); asked here when absent or failed. */
   latest?: Promise<RecordedDump | undefined>;
 }
@@ -68,7 +69,9 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
   const courseKey = outline.courseKey;
   const rowsByTable: Record<string, number> = {};
 
-  const overview = courseOverviewRow(snapshot, dump);
+  // Spelled once: every row of this write, and the record of the dump, carry the same text.
+  const stamp = dumpColumns(dump);
+  const overview = courseOverviewRow(snapshot, stamp);
   const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
   // Asked while the rows are built (or earlier, by the caller): needed only once the fingerprint is known.
   // A lookup that is stale by the time the rows are known (another replica dumped meanwhile) costs at most
@@ -86,7 +89,7 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     fingerprinted.row(overview);
     fingerprinted.table('course_blocks');
     const tags = snapshot.tags?.idsByObject;
-    const blockRow = courseBlockRowWriter(outline, dump, tags);
+    const blockRow = courseBlockRowWriter(outline, stamp, tags);
     for (const row of outline.rows) {
       const built = blockRow(row);
       fingerprinted.row(built);
@@ -95,7 +98,7 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     await blocks.finish();
     fingerprinted.table(RELATIONSHIPS);
     if (withRelationships) {
-      const relationshipRow = courseRelationshipRowWriter(outline, dump);
+      const relationshipRow = courseRelationshipRowWriter(outline, stamp);
       for (const relationship of outline.relationships) {
         const built = relationshipRow(relationship);
         fingerprinted.row(built);
@@ -110,14 +113,22 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
     }
     if (latest?.structure === fingerprints.structure)
-      return await writeTagChanges(ctx, input, { overview, fingerprints, latest });
-    return await writeDump(ctx, input, { overview, blocks, relationships, fingerprints, withRelationships });
+      return await writeTagChanges(ctx, input, { stamp, overview, fingerprints, latest });
+    return await writeDump(ctx, input, {
+      stamp,
+      overview,
+      blocks,
+      relationships,
+      fingerprints,
+      withRelationships,
+    });
   } finally {
     await Promise.all([blocks.dispose(), relationships.dispose()]);
   }
 }
 
 interface BuiltDump {
+  stamp: DumpColumns;
   overview: CourseOverviewRow;
   blocks: RowSpool;
   relationships: RowSpool;
@@ -135,19 +146,19 @@ async function tagTables(ctx: WriterContext, input: CourseDumpInput): Promise<Re
 function record(
   ctx: WriterContext,
   input: CourseDumpInput,
-  fingerprints: { fingerprint: string; structure: string },
+  built: { stamp: DumpColumns; fingerprints: { fingerprint: string; structure: string } },
   baseDumpId: string,
 ): Promise<void> {
   const courseKey = input.outline.courseKey;
-  const { dump } = input;
-  return retried(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
+  const { stamp, fingerprints } = built;
+  return retried(ctx, `recording dump ${stamp.dump_id} of ${courseKey}`, () =>
     recordDump(ctx.client, databaseOf(ctx), {
       course_key: courseKey,
-      dump_id: dump.dumpId,
+      dump_id: stamp.dump_id,
       base_dump_id: baseDumpId,
       fingerprint: fingerprints.fingerprint,
       structure_fingerprint: fingerprints.structure,
-      time_last_dumped: dump.timeLastDumped,
+      time_last_dumped: stamp.time_last_dumped,
     }),
   );
 }
@@ -161,6 +172,7 @@ async function writeTagChanges(
   ctx: WriterContext,
   input: CourseDumpInput,
   built: {
+    stamp: DumpColumns;
     overview: CourseOverviewRow;
     fingerprints: { fingerprint: string; structure: string };
     latest: RecordedDump;
@@ -176,7 +188,7 @@ async function writeTagChanges(
   );
   const changed = new RowSpool(ctx.spoolMemoryBytes);
   try {
-    const blockRow = courseBlockRowWriter(outline, dump, snapshot.tags?.idsByObject);
+    const blockRow = courseBlockRowWriter(outline, built.stamp, snapshot.tags?.idsByObject);
     for (const row of outline.rows) {
       const built_ = blockRow(row);
       if (current.blocks.get(built_.location) !== built_.xblock_data_json && changed.add(built_))
@@ -201,7 +213,7 @@ async function writeTagChanges(
     );
   }
   Object.assign(rowsByTable, await tagTables(ctx, input));
-  await record(ctx, input, built.fingerprints, built.latest.baseDumpId);
+  await record(ctx, input, built, built.latest.baseDumpId);
   return { rowsByTable, prunedTables: [], tagsOnly: true };
 }
 
@@ -211,7 +223,7 @@ async function writeDump(
   built: BuiltDump,
 ): Promise<CourseDumpResult> {
   const { outline, dump } = input;
-  const { overview, blocks, relationships, fingerprints, withRelationships } = built;
+  const { overview, blocks, relationships, withRelationships } = built;
   const courseKey = outline.courseKey;
   const org = CourseKey.parse(courseKey).org;
   const rowsByTable: Record<string, number> = {};
@@ -250,7 +262,7 @@ async function writeDump(
   Object.assign(rowsByTable, await tagTables(ctx, input));
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
-  await record(ctx, input, fingerprints, dump.dumpId);
+  await record(ctx, input, built, dump.dumpId);
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
@@ -289,7 +301,7 @@ type InsertRows = object[] | RowSpool;
 
 async function insertDump(
   ctx: WriterContext,
-  dump: DumpStamp,
+  dump: Dump,
   target: InsertTarget,
   rows: InsertRows,
 ): Promise<number> {

@@ -12,14 +12,14 @@ import {
 } from '../../../src/sinks/clickhouse/rows.js';
 import { COURSE_KEY, snapshot, usage } from './support/course.js';
 
-const DUMP = {
-  dumpId: '5f0c7d36-3c0e-4a5e-9c39-2d8d5b2f6a11',
-  timeLastDumped: '2024-07-10 19:58:24.094725+00:00',
+const STAMP = {
+  dump_id: '5f0c7d36-3c0e-4a5e-9c39-2d8d5b2f6a11',
+  time_last_dumped: '2024-07-10 19:58:24.094725+00:00',
 };
 
 describe('courseOverviewRow', () => {
   it('spells every column as the Aspects plugin does', () => {
-    expect(courseOverviewRow(snapshot(), DUMP)).toEqual({
+    expect(courseOverviewRow(snapshot(), STAMP)).toEqual({
       org: 'OpenedX',
       course_key: COURSE_KEY,
       // The API escapes only < and >: `&amp;` is what the course is named.
@@ -35,15 +35,15 @@ describe('courseOverviewRow', () => {
         '"entrance_exam_enabled": false, "external_id": null, "language": null, "tags": []}',
       created: '2024-07-10T19:58:24.094725Z',
       modified: '2024-07-10T19:58:24.094725Z',
-      dump_id: DUMP.dumpId,
-      time_last_dumped: DUMP.timeLastDumped,
+      dump_id: STAMP.dump_id,
+      time_last_dumped: STAMP.time_last_dumped,
     });
   });
 
   it("takes the key's org, not the display org the Courses API names", () => {
     const shown = snapshot();
     shown.detail.org = 'Open edX Community';
-    expect(courseOverviewRow(shown, DUMP).org).toBe('OpenedX');
+    expect(courseOverviewRow(shown, STAMP).org).toBe('OpenedX');
   });
 
   it('stamps created with the oldest edited_on the LMS exposes, the same on every dump, and modified with the dump', () => {
@@ -51,8 +51,8 @@ describe('courseOverviewRow', () => {
     const blocks = Object.values(edited.blocks.blocks);
     blocks[0]!.edited_on = '2024-05-01T10:00:00.123456Z';
     blocks[1]!.edited_on = '2024-06-02T08:30:00Z';
-    const a = courseOverviewRow(edited, DUMP);
-    const b = courseOverviewRow(edited, { ...DUMP, timeLastDumped: '2025-01-01 00:00:00.000000+00:00' });
+    const a = courseOverviewRow(edited, STAMP);
+    const b = courseOverviewRow(edited, { ...STAMP, time_last_dumped: '2025-01-01 00:00:00.000000+00:00' });
     expect(a.created).toBe('2024-05-01T10:00:00.123456Z');
     expect(b.created).toBe(a.created);
     expect(a.modified).toBe('2024-07-10T19:58:24.094725Z');
@@ -61,19 +61,19 @@ describe('courseOverviewRow', () => {
 
   it('makes modified grow with each dump, compared as strings', () => {
     const earlier = courseOverviewRow(snapshot(), {
-      ...DUMP,
-      timeLastDumped: '2024-07-10 19:58:24.000000+00:00',
+      ...STAMP,
+      time_last_dumped: '2024-07-10 19:58:24.000000+00:00',
     });
     const later = courseOverviewRow(snapshot(), {
-      ...DUMP,
-      timeLastDumped: '2024-07-10 19:58:24.500000+00:00',
+      ...STAMP,
+      time_last_dumped: '2024-07-10 19:58:24.500000+00:00',
     });
     expect(later.modified > earlier.modified).toBe(true);
   });
 
   it('refuses a dump time not in Aspects format', () => {
     expect(() =>
-      courseOverviewRow(snapshot(), { ...DUMP, timeLastDumped: '2024-07-10 19:58:24+00:00' }),
+      courseOverviewRow(snapshot(), { ...STAMP, time_last_dumped: '2024-07-10 19:58:24+00:00' }),
     ).toThrow(/YYYY-MM-DD HH:MM:SS.ffffff\+00:00/);
   });
 });
@@ -119,12 +119,12 @@ describe('courseDataJson', () => {
 
 describe('courseBlockRows', () => {
   const outline = buildOutline(snapshot().blocks);
-  const rows = courseBlockRows(outline, DUMP);
+  const rows = courseBlockRows(outline, STAMP);
 
   it('writes one row per outline row in outline order with the shared dump', () => {
     expect(rows.map((r) => r.order)).toEqual(outline.rows.map((r) => r.order));
     expect(new Set(rows.map((r) => `${r.dump_id} ${r.time_last_dumped}`))).toEqual(
-      new Set([`${DUMP.dumpId} ${DUMP.timeLastDumped}`]),
+      new Set([`${STAMP.dump_id} ${STAMP.time_last_dumped}`]),
     );
     expect(rows[0]).toMatchObject({
       org: 'OpenedX',
@@ -145,14 +145,14 @@ describe('courseBlockRows', () => {
 
 describe('courseRelationshipRows', () => {
   it('writes each parent-child edge with its 0-based position', () => {
-    const rows = courseRelationshipRows(buildOutline(snapshot().blocks), DUMP);
+    const rows = courseRelationshipRows(buildOutline(snapshot().blocks), STAMP);
     expect(rows).toContainEqual({
       course_key: COURSE_KEY,
       parent_location: usage('sequential', 'seq11'),
       child_location: usage('vertical', 'v112'),
       order: 1,
-      dump_id: DUMP.dumpId,
-      time_last_dumped: DUMP.timeLastDumped,
+      dump_id: STAMP.dump_id,
+      time_last_dumped: STAMP.time_last_dumped,
     });
   });
 });
@@ -177,7 +177,7 @@ describe('xblock_data_json', () => {
           (fields) => {
             const row: OutlineRow = { ...template!, ...fields };
             const outline = { ...buildOutline(snapshot().blocks), courseKey, rows: [row] };
-            const [written] = courseBlockRows(outline, DUMP);
+            const [written] = courseBlockRows(outline, STAMP);
             expect(written?.xblock_data_json).toBe(xblockDataJson(key, row));
           },
         ),
