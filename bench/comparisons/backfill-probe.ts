@@ -3,11 +3,9 @@ import { Readable } from 'node:stream';
 import { text as consume } from 'node:stream/consumers';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
-import {
-  courseBlockRows,
-  courseOverviewRow,
-  courseRelationshipRows,
-} from '../../src/sinks/clickhouse/rows.js';
+import { courseBlocks } from '../../src/sinks/clickhouse/tables/course-blocks.js';
+import { courseOverviews } from '../../src/sinks/clickhouse/tables/course-overviews.js';
+import { courseRelationships } from '../../src/sinks/clickhouse/tables/course-relationships.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import { runBackfill } from '../../src/sync/backfill.js';
@@ -86,15 +84,14 @@ async function probe(
         const key = backfillCourseKey(i);
         const snapshot = await recording.getSnapshot(key);
         const outline = buildOutline(snapshot.blocks);
-        const dump = dumpColumns(newDump());
-        const text = (rows: object[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');
+        const stamp = dumpColumns(newDump());
+        const text = (rows: Iterable<object>) => [...rows].map((r) => JSON.stringify(r) + '\n').join('');
         templates.set(blocks, {
           key,
-          tables: [
-            ['course_overviews', text([courseOverviewRow(snapshot, dump)])],
-            ['course_blocks', text(courseBlockRows(outline, dump))],
-            ['course_relationships', text(courseRelationshipRows(outline, dump))],
-          ],
+          tables: [courseOverviews, courseBlocks, courseRelationships].map((t) => [
+            t.table,
+            text(t.rows({ snapshot, outline }, stamp)),
+          ]),
         });
       }
     }

@@ -1,11 +1,9 @@
 import { newDump } from '../../src/domain/dump.js';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
-import {
-  courseBlockRows,
-  courseOverviewRow,
-  courseRelationshipRows,
-} from '../../src/sinks/clickhouse/rows.js';
+import { courseBlocks } from '../../src/sinks/clickhouse/tables/course-blocks.js';
+import { courseOverviews } from '../../src/sinks/clickhouse/tables/course-overviews.js';
+import { courseRelationships } from '../../src/sinks/clickhouse/tables/course-relationships.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import type { BenchClickHouse } from './clickhouse-target.js';
@@ -111,12 +109,11 @@ export class SyncRig {
           JSON.stringify(requests.map(({ url, status, error }) => ({ url, status, error }))),
       );
     const outline = buildOutline(snapshot.blocks);
-    const dump = dumpColumns(newDump());
-    const tables = [
-      { table: 'course_overviews', rows: [courseOverviewRow(snapshot, dump)] },
-      { table: 'course_blocks', rows: courseBlockRows(outline, dump) },
-      { table: 'course_relationships', rows: courseRelationshipRows(outline, dump) },
-    ];
+    const stamp = dumpColumns(newDump());
+    const tables = [courseOverviews, courseBlocks, courseRelationships].map((t) => ({
+      table: t.table,
+      rows: [...t.rows({ snapshot, outline }, stamp)],
+    }));
     return { courseKey, requests, tables, rowCount: tables.reduce((n, t) => n + t.rows.length, 0) };
   }
 

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.js';
 import type { LmsClient } from '../openedx/lms/index.js';
-import { writeTagTables } from '../sinks/clickhouse/tag-tables.js';
+import { writeTagTables } from '../sinks/clickhouse/tag-writer.js';
 import type { WriterContext } from '../sinks/clickhouse/context.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { assertClusterName, assertIdentifier } from './identifiers.js';
-import { tableExists } from './tables.js';
+import { tableExists } from './table-exists.js';
 
 export interface PruneContext {
   client: ClickHouseClient;

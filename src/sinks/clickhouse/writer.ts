@@ -13,20 +13,14 @@ import {
   recordDump,
   type RecordedDump,
 } from './fingerprint.js';
-import { writeTagTables } from './tag-tables.js';
 import { pruneRemovedBlocks } from './prune.js';
-import {
-  COURSE_BLOCK_COLUMNS,
-  COURSE_OVERVIEW_COLUMNS,
-  COURSE_RELATIONSHIP_COLUMNS,
-  courseBlockRowWriter,
-  courseOverviewRow,
-  courseRelationshipRowWriter,
-  type CourseOverviewRow,
-} from './rows.js';
 import { insertSpooled, RowSpool } from './spool.js';
-import { dumpColumns, type DumpColumns } from './tables/descriptor.js';
-import { tableExists } from './tables.js';
+import { tableExists } from './table-exists.js';
+import { writeTagTables } from './tag-writer.js';
+import { courseBlocks } from './tables/course-blocks.js';
+import { courseOverviews, type CourseOverviewRow } from './tables/course-overviews.js';
+import { courseRelationships } from './tables/course-relationships.js';
+import { dumpColumns, type AnyCourseTable, type DumpColumns } from './tables/descriptor.js';
 
 export interface CourseDumpInput {
   snapshot: CourseSnapshot;
@@ -47,6 +41,16 @@ export interface CourseDumpResult {
   pruneError?: Error;
 }
 
+/** The tables written before the overview, in this order, each in one INSERT of its spooled rows. */
+const SPOOLED_TABLES: ReadonlyArray<AnyCourseTable> = [courseBlocks, courseRelationships];
+
+/** One spooled table of this dump; `written` is false for a table that is not there (dropped by aspects-dbt). */
+interface Spooled {
+  descriptor: AnyCourseTable;
+  spool: RowSpool;
+  written: boolean;
+}
+
 /**
  * Writes one dump of a course with Aspects' rows: every block row in one INSERT (the dbt materialized
  * view computes max(time_last_dumped) within each inserted block), the legacy relationship rows while
@@ -65,14 +69,18 @@ export interface CourseDumpResult {
  * dump_id + table lets Replicated tables drop a resend that raced with the check.
  */
 export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput): Promise<CourseDumpResult> {
-  const { snapshot, outline, dump } = input;
+  const { outline, dump } = input;
   const courseKey = outline.courseKey;
   const rowsByTable: Record<string, number> = {};
 
   // Spelled once: every row of this write, and the record of the dump, carry the same text.
   const stamp = dumpColumns(dump);
-  const overview = courseOverviewRow(snapshot, stamp);
-  const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
+  const overview = [...courseOverviews.rows(input, stamp)];
+  const spooled: Spooled[] = [];
+  for (const descriptor of SPOOLED_TABLES) {
+    const written = !descriptor.mayBeDropped || (await cachedTableExists(ctx, courseKey, descriptor.table));
+    spooled.push({ descriptor, spool: new RowSpool(ctx.spoolMemoryBytes), written });
+  }
   // Asked while the rows are built (or earlier, by the caller): needed only once the fingerprint is known.
   // A lookup that is stale by the time the rows are known (another replica dumped meanwhile) costs at most
   // a dump equal to that one, as before fingerprints.
@@ -80,32 +88,22 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     ? input.latest.catch(() => lookUpLatestDump(ctx, courseKey))
     : lookUpLatestDump(ctx, courseKey);
   latestDump.catch(() => undefined);
-  const blocks = new RowSpool(ctx.spoolMemoryBytes);
-  const relationships = new RowSpool(ctx.spoolMemoryBytes);
   try {
     // One pass builds each row once: into the fingerprint and into the table's spool, then dropped.
     const fingerprinted = new DumpFingerprint();
-    fingerprinted.table('course_overviews');
-    fingerprinted.row(overview);
-    fingerprinted.table('course_blocks');
-    const tags = snapshot.tags?.idsByObject;
-    const blockRow = courseBlockRowWriter(outline, stamp, tags);
-    for (const row of outline.rows) {
-      const built = blockRow(row);
-      fingerprinted.row(built);
-      if (blocks.add(built)) await blocks.flush();
-    }
-    await blocks.finish();
-    fingerprinted.table(RELATIONSHIPS);
-    if (withRelationships) {
-      const relationshipRow = courseRelationshipRowWriter(outline, stamp);
-      for (const relationship of outline.relationships) {
-        const built = relationshipRow(relationship);
-        fingerprinted.row(built);
-        if (relationships.add(built)) await relationships.flush();
+    fingerprinted.table(courseOverviews.table);
+    for (const row of overview) fingerprinted.row(row);
+    for (const { descriptor, spool, written } of spooled) {
+      // A table that is not there is still named, so that its absence is part of the fingerprint.
+      fingerprinted.table(descriptor.table);
+      if (written) {
+        for (const row of descriptor.rows(input, stamp)) {
+          fingerprinted.row(row);
+          if (spool.add(row)) await spool.flush();
+        }
       }
+      await spool.finish();
     }
-    await relationships.finish();
     const fingerprints = fingerprinted.digest();
     const latest = await latestDump;
     if (latest?.fingerprint === fingerprints.fingerprint) {
@@ -114,26 +112,22 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     }
     if (latest?.structure === fingerprints.structure)
       return await writeTagChanges(ctx, input, { stamp, overview, fingerprints, latest });
-    return await writeDump(ctx, input, {
-      stamp,
-      overview,
-      blocks,
-      relationships,
-      fingerprints,
-      withRelationships,
-    });
+    return await writeDump(ctx, input, { stamp, overview, spooled, fingerprints });
   } finally {
-    await Promise.all([blocks.dispose(), relationships.dispose()]);
+    await Promise.all(spooled.map(({ spool }) => spool.dispose()));
   }
+}
+
+interface Fingerprints {
+  fingerprint: string;
+  structure: string;
 }
 
 interface BuiltDump {
   stamp: DumpColumns;
-  overview: CourseOverviewRow;
-  blocks: RowSpool;
-  relationships: RowSpool;
-  fingerprints: { fingerprint: string; structure: string };
-  withRelationships: boolean;
+  overview: CourseOverviewRow[];
+  spooled: Spooled[];
+  fingerprints: Fingerprints;
 }
 
 /** The taxonomy, tag and object-tag rows that changed, when the snapshot carries tags. */
@@ -146,7 +140,7 @@ async function tagTables(ctx: WriterContext, input: CourseDumpInput): Promise<Re
 function record(
   ctx: WriterContext,
   input: CourseDumpInput,
-  built: { stamp: DumpColumns; fingerprints: { fingerprint: string; structure: string } },
+  built: { stamp: DumpColumns; fingerprints: Fingerprints },
   baseDumpId: string,
 ): Promise<void> {
   const courseKey = input.outline.courseKey;
@@ -171,46 +165,27 @@ function record(
 async function writeTagChanges(
   ctx: WriterContext,
   input: CourseDumpInput,
-  built: {
-    stamp: DumpColumns;
-    overview: CourseOverviewRow;
-    fingerprints: { fingerprint: string; structure: string };
-    latest: RecordedDump;
-  },
+  built: Omit<BuiltDump, 'spooled'> & { latest: RecordedDump },
 ): Promise<CourseDumpResult> {
-  const { snapshot, outline, dump } = input;
-  const courseKey = outline.courseKey;
-  const org = CourseKey.parse(courseKey).org;
-  const database = databaseOf(ctx);
+  const { outline, dump } = input;
+  const course = courseOf(outline.courseKey);
   const rowsByTable: Record<string, number> = {};
-  const current = await retried(ctx, `reading the latest rows of ${courseKey}`, () =>
-    latestRowsOf(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+  const current = await retried(ctx, `reading the latest rows of ${course.courseKey}`, () =>
+    latestRowsOf(ctx.client, databaseOf(ctx), course, ctx.capabilities.queryParams),
   );
   const changed = new RowSpool(ctx.spoolMemoryBytes);
   try {
-    const blockRow = courseBlockRowWriter(outline, built.stamp, snapshot.tags?.idsByObject);
-    for (const row of outline.rows) {
-      const built_ = blockRow(row);
-      if (current.blocks.get(built_.location) !== built_.xblock_data_json && changed.add(built_))
+    for (const row of courseBlocks.rows(input, built.stamp)) {
+      if (current.blocks.get(row.location) !== row.xblock_data_json && changed.add(row))
         await changed.flush();
     }
     await changed.finish();
-    rowsByTable.course_blocks = await insertDump(
-      ctx,
-      dump,
-      { table: 'course_blocks', columns: COURSE_BLOCK_COLUMNS, lookup: { org, courseKey } },
-      changed,
-    );
+    rowsByTable[courseBlocks.table] = await insertDump(ctx, dump, courseBlocks, course, changed);
   } finally {
     await changed.dispose();
   }
-  if ((current.courseDataJson || undefined) !== built.overview.course_data_json) {
-    rowsByTable.course_overviews = await insertDump(
-      ctx,
-      dump,
-      { table: 'course_overviews', columns: COURSE_OVERVIEW_COLUMNS, lookup: { org, courseKey } },
-      [built.overview],
-    );
+  if ((current.courseDataJson || undefined) !== built.overview[0]?.course_data_json) {
+    rowsByTable[courseOverviews.table] = await insertDump(ctx, dump, courseOverviews, course, built.overview);
   }
   Object.assign(rowsByTable, await tagTables(ctx, input));
   await record(ctx, input, built, built.latest.baseDumpId);
@@ -223,42 +198,20 @@ async function writeDump(
   built: BuiltDump,
 ): Promise<CourseDumpResult> {
   const { outline, dump } = input;
-  const { overview, blocks, relationships, withRelationships } = built;
-  const courseKey = outline.courseKey;
-  const org = CourseKey.parse(courseKey).org;
+  const course = courseOf(outline.courseKey);
   const rowsByTable: Record<string, number> = {};
-  const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
-    table,
-    columns,
-    lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
-  });
 
-  rowsByTable.course_blocks = await insertDump(
-    ctx,
-    dump,
-    target('course_blocks', COURSE_BLOCK_COLUMNS, 'org'),
-    blocks,
-  );
-  if (withRelationships) {
+  for (const { descriptor, spool, written } of built.spooled) {
+    if (!written) continue;
     try {
-      rowsByTable[RELATIONSHIPS] = await insertDump(
-        ctx,
-        dump,
-        target(RELATIONSHIPS, COURSE_RELATIONSHIP_COLUMNS, 'course'),
-        relationships,
-      );
+      rowsByTable[descriptor.table] = await insertDump(ctx, dump, descriptor, course, spool);
     } catch (err) {
       // Dropped by remove_deprecated_models while we were running: note it and carry on without it.
-      if (clickHouseErrorCode((err as Error).cause) !== UNKNOWN_TABLE) throw err;
-      ctx.tableCache?.set(RELATIONSHIPS, false);
+      if (!descriptor.mayBeDropped || clickHouseErrorCode((err as Error).cause) !== UNKNOWN_TABLE) throw err;
+      ctx.tableCache?.set(descriptor.table, false);
     }
   }
-  rowsByTable.course_overviews = await insertDump(
-    ctx,
-    dump,
-    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
-    [overview],
-  );
+  rowsByTable[courseOverviews.table] = await insertDump(ctx, dump, courseOverviews, course, built.overview);
   Object.assign(rowsByTable, await tagTables(ctx, input));
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
@@ -268,7 +221,7 @@ async function writeDump(
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
   // events whose rows are already there): it is reported, and the next sync of the course prunes again.
   try {
-    const prunedTables = await retried(ctx, `pruning removed blocks of ${courseKey}`, () =>
+    const prunedTables = await retried(ctx, `pruning removed blocks of ${course.courseKey}`, () =>
       pruneRemovedBlocks(ctx, outline),
     );
     return { rowsByTable, prunedTables };
@@ -280,20 +233,21 @@ async function writeDump(
 /** The latest whole dump of a course, with the writer's retries and error classification. */
 export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
   const database = databaseOf(ctx);
-  const { org } = CourseKey.parse(courseKey);
   return retried(ctx, `reading the latest dump of ${courseKey}`, () =>
-    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+    latestRecordedDump(ctx.client, database, courseOf(courseKey), ctx.capabilities.queryParams),
   );
 }
 
-const RELATIONSHIPS = 'course_relationships';
 const UNKNOWN_TABLE = 60;
 
-interface InsertTarget {
-  table: string;
-  columns: readonly string[];
-  /** The leading columns of the table's sorting key, so that the dump lookup reads one course. */
-  lookup: { org?: string; courseKey: string };
+/** A course as the tables' sorting keys name it. */
+interface Course {
+  org: string;
+  courseKey: string;
+}
+
+function courseOf(courseKey: string): Course {
+  return { org: CourseKey.parse(courseKey).org, courseKey };
 }
 
 /** What one insert sends: rows in memory (the overview) or a table's spooled rows. */
@@ -302,14 +256,15 @@ type InsertRows = object[] | RowSpool;
 async function insertDump(
   ctx: WriterContext,
   dump: Dump,
-  target: InsertTarget,
+  descriptor: AnyCourseTable,
+  course: Course,
   rows: InsertRows,
 ): Promise<number> {
   const count = Array.isArray(rows) ? rows.length : rows.rows;
   if (count === 0) return 0;
   const database = databaseOf(ctx);
-  const { table, columns, lookup } = target;
-  const doing = `writing ${count} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
+  const { table, columns } = descriptor;
+  const doing = `writing ${count} row(s) of ${course.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
   const ledger = ctx.insertLedger;
   const key = `${dump.dumpId}:${table}`;
   // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
@@ -318,7 +273,7 @@ async function insertDump(
   return retried(ctx, `${doing}; the same dump is resent on retry, so retrying is safe`, async () => {
     if (ledger?.get(key) === 'done') return count;
     if (!ledger || ledger.has(key)) {
-      const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
+      const existing = await rowsOfDump(ctx, database, descriptor, course, dump.dumpId);
       if (existing > 0) {
         ledger?.set(key, 'done');
         return existing;
@@ -353,19 +308,20 @@ function dedupSettings(caps: ServerCapabilities, token: string): Record<string, 
   return caps.insertDeduplicationToken && !caps.embedded ? { insert_deduplication_token: token } : {};
 }
 
-/** Rows of one dump already in a table. */
+/** Rows of one dump already in a table; the look-up names the leading columns of its sorting key. */
 async function rowsOfDump(
   ctx: WriterContext,
   database: string,
-  target: InsertTarget,
+  descriptor: AnyCourseTable,
+  course: Course,
   dumpId: string,
 ): Promise<number> {
-  const { org, courseKey } = target.lookup;
-  const where = org === undefined ? '' : 'org = {org:String} AND ';
+  const { org, courseKey } = course;
+  const where = descriptor.keyedByOrg ? 'org = {org:String} AND ' : '';
   const rs = await ctx.client.query({
     ...bind(
-      `SELECT count() AS n FROM ${database}.${target.table} WHERE ${where}course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
-      org === undefined ? { courseKey, dumpId } : { org, courseKey, dumpId },
+      `SELECT count() AS n FROM ${database}.${descriptor.table} WHERE ${where}course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
+      descriptor.keyedByOrg ? { org, courseKey, dumpId } : { courseKey, dumpId },
       ctx.capabilities.queryParams,
     ),
     format: 'JSONEachRow',

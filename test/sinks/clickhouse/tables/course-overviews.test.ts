@@ -1,21 +1,9 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildOutline } from '../../../src/outline/index.js';
-import type { OutlineRow } from '../../../src/outline/types.js';
-import { CourseKey } from '../../../src/domain/keys.js';
 import {
-  courseBlockRows,
   courseDataJson,
   courseOverviewRow,
-  courseRelationshipRows,
-  xblockDataJson,
-} from '../../../src/sinks/clickhouse/rows.js';
-import { COURSE_KEY, snapshot, usage } from './support/course.js';
-
-const STAMP = {
-  dump_id: '5f0c7d36-3c0e-4a5e-9c39-2d8d5b2f6a11',
-  time_last_dumped: '2024-07-10 19:58:24.094725+00:00',
-};
+} from '../../../../src/sinks/clickhouse/tables/course-overviews.js';
+import { COURSE_KEY, snapshot, STAMP } from '../support/course.js';
 
 describe('courseOverviewRow', () => {
   it('spells every column as the Aspects plugin does', () => {
@@ -114,74 +102,5 @@ describe('courseDataJson', () => {
         '"max_student_enrollments_allowed": null, "effort": "5 hours", "enable_proctored_exams": false, ' +
         '"entrance_exam_enabled": false, "external_id": null, "language": "de", "tags": []}',
     );
-  });
-});
-
-describe('courseBlockRows', () => {
-  const outline = buildOutline(snapshot().blocks);
-  const rows = courseBlockRows(outline, STAMP);
-
-  it('writes one row per outline row in outline order with the shared dump', () => {
-    expect(rows.map((r) => r.order)).toEqual(outline.rows.map((r) => r.order));
-    expect(new Set(rows.map((r) => `${r.dump_id} ${r.time_last_dumped}`))).toEqual(
-      new Set([`${STAMP.dump_id} ${STAMP.time_last_dumped}`]),
-    );
-    expect(rows[0]).toMatchObject({
-      org: 'OpenedX',
-      course_key: COURSE_KEY,
-      location: usage('course', 'course'),
-      edited_on: '',
-    });
-  });
-
-  it('writes xblock_data_json keys in Aspects order with Python spacing', () => {
-    const seq = rows.find((r) => r.location === usage('sequential', 'seq11'));
-    expect(seq?.display_name).toBe("Ohm's Calculator");
-    expect(seq?.xblock_data_json).toMatch(
-      /^\{"course": "DemoX", "run": "DemoCourse", "block_type": "sequential", "detached": 0, "graded": 1, "completion_mode": "[a-z]*", "section": 1, "subsection": 1, "unit": 0, "tags": \[\]\}$/,
-    );
-  });
-});
-
-describe('courseRelationshipRows', () => {
-  it('writes each parent-child edge with its 0-based position', () => {
-    const rows = courseRelationshipRows(buildOutline(snapshot().blocks), STAMP);
-    expect(rows).toContainEqual({
-      course_key: COURSE_KEY,
-      parent_location: usage('sequential', 'seq11'),
-      child_location: usage('vertical', 'v112'),
-      order: 1,
-      dump_id: STAMP.dump_id,
-      time_last_dumped: STAMP.time_last_dumped,
-    });
-  });
-});
-
-describe('xblock_data_json', () => {
-  it('is exactly json.dumps of the Aspects keys, for any row', () => {
-    const text = fc.string({ unit: 'binary', maxLength: 12 });
-    const [template] = buildOutline(snapshot().blocks).rows;
-    for (const courseKey of ['course-v1:Org+C+R', 'course-v1:Org+Écoles_du_monde+2026_T1']) {
-      const key = CourseKey.parse(courseKey);
-      fc.assert(
-        fc.property(
-          fc.record({
-            blockType: text,
-            completionMode: text,
-            detached: fc.boolean(),
-            graded: fc.boolean(),
-            section: fc.nat(),
-            subsection: fc.nat(),
-            unit: fc.nat(),
-          }),
-          (fields) => {
-            const row: OutlineRow = { ...template!, ...fields };
-            const outline = { ...buildOutline(snapshot().blocks), courseKey, rows: [row] };
-            const [written] = courseBlockRows(outline, STAMP);
-            expect(written?.xblock_data_json).toBe(xblockDataJson(key, row));
-          },
-        ),
-      );
-    }
   });
 });
