@@ -1,13 +1,14 @@
+/**
+ * What every write of this sink is given, and the one way its queries are retried. A module of its own so
+ * that the course writer and the tag writer share it without importing each other.
+ */
+
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ServerCapabilities } from './connection.js';
 import { classifyClickHouseError } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
-/**
- * What every write of this sink is given, and the one way its queries are retried. A module of its own so
- * that the course writer and the tag writer share it without importing each other.
- */
 export interface WriterContext {
   client: ClickHouseClient;
   database: string;

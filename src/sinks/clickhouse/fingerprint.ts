@@ -1,3 +1,9 @@
+/**
+ * Dump fingerprints and their record in `course_sink_dumps`: how the writer knows that ClickHouse already
+ * holds a course's rows, or holds them but for their tags, and then writes nothing, or only the rows whose
+ * tags changed.
+ */
+
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { bind } from './bind.js';

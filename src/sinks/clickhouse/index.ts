@@ -1,3 +1,8 @@
+/**
+ * The ClickHouse sink as the rest of the service uses it: connecting, migrating, the course sink of
+ * src/sync, the tag writer and the table descriptors.
+ */
+
 export {
   openClickHouse,
   capabilitiesOf,

@@ -1,3 +1,8 @@
+/**
+ * Deletes the rows of blocks removed from a course, after its dump is written (opt-in:
+ * CLICKHOUSE_PRUNE_REMOVED_BLOCKS).
+ */
+
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';

@@ -1,3 +1,8 @@
+/**
+ * Binds src/sync's ClickHouseSink port to the course writer, keeping the table look-ups and the insert
+ * ledger between the courses it writes.
+ */
+
 import type { ClickHouseSink } from '../../sync/ports.js';
 import type { RecordedDump } from './fingerprint.js';
 import type { WriterContext } from './context.js';

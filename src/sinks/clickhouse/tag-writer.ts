@@ -1,3 +1,11 @@
+/**
+ * Writes Aspects' tag tables (`taxonomy`, `tag`, `object_tag`; platform-plugin-aspects `sinks/tag_sink.py`)
+ * from Studio's tagging API. Aspects' sink writes a row each time Django saves a model; here each table gets
+ * a row for every id whose content differs from its latest row, so a replay or a re-sync of an unchanged
+ * course writes nothing, and readers' "latest row per id" views (aspects-dbt `dim_most_recent_*`) always
+ * hold the current content.
+ */
+
 import { newDump } from '../../domain/dump.js';
 import type { CourseTags } from '../../openedx/api-types.js';
 import { bind } from './bind.js';
@@ -11,14 +19,6 @@ import {
 import { objectTag } from './tables/object-tag.js';
 import { tag } from './tables/tag.js';
 import { taxonomy } from './tables/taxonomy.js';
-
-/**
- * Writes Aspects' tag tables (`taxonomy`, `tag`, `object_tag`; platform-plugin-aspects `sinks/tag_sink.py`)
- * from Studio's tagging API. Aspects' sink writes a row each time Django saves a model; here each table gets
- * a row for every id whose content differs from its latest row, so a replay or a re-sync of an unchanged
- * course writes nothing, and readers' "latest row per id" views (aspects-dbt `dim_most_recent_*`) always
- * hold the current content.
- */
 
 type TagTableRow = DumpColumns & { id: number };
 

@@ -1,3 +1,8 @@
+/**
+ * Writes one dump of a course into its tables (see writeCourseDump for the order that keeps a dump whole for
+ * readers), and only what the latest recorded dump does not already hold.
+ */
+
 import type { Dump } from '../../domain/dump.js';
 import { CourseKey } from '../../domain/keys.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';

@@ -1,3 +1,8 @@
+/**
+ * The `course_blocks` table: a row for each block of the outline, as platform-plugin-aspects' XBlockSink
+ * writes it.
+ */
+
 import { CourseKey } from '../../../domain/keys.js';
 import { utf8StoreText } from '../../../domain/store-text.js';
 import type { OutlineRow } from '../../../outline/types.js';

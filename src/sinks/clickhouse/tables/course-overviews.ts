@@ -1,3 +1,8 @@
+/**
+ * The `course_overviews` table: one row a dump, the course as Aspects' CourseOverviewSerializer writes it,
+ * from the Courses API and Studio.
+ */
+
 import { courseNameFromApi } from '../../../domain/course-name.js';
 import { CourseKey } from '../../../domain/keys.js';
 import { utf8StoreText } from '../../../domain/store-text.js';

@@ -1,3 +1,8 @@
+/**
+ * The legacy `course_relationships` table: a row for each parent-child edge of the outline, while
+ * aspects-dbt has not dropped the table.
+ */
+
 import { assertDumpTime } from '../datetime.js';
 import { DUMP_COLUMN_NAMES, type CourseTableDescriptor, type DumpColumns } from './descriptor.js';
 

@@ -1,15 +1,21 @@
+/**
+ * The shape of a table descriptor (name, columns, row builder) and the dump columns all rows share. Each
+ * table this sink writes is one file of `tables/` exporting one descriptor, the way Aspects' own sinks are
+ * one small class per table: a new table is a new file, and the writers only use descriptors.
+ */
+
 import type { Dump } from '../../../domain/dump.js';
 import type { CourseSnapshot } from '../../../openedx/api-types.js';
 import type { Outline } from '../../../outline/types.js';
 import { formatDumpTime } from '../datetime.js';
 
-/**
- * What describes one table this sink writes, the way Aspects' own sinks are one small class per table:
- * every table is a file of `tables/` exporting one descriptor, and the writers only iterate them.
- */
+/** One table: its name, its columns, and how its rows of one write are built from `Source`. */
 export interface TableDescriptor<Source, Row extends DumpColumns = DumpColumns> {
   readonly table: string;
-  /** In Aspects' column order; the INSERT names them, and the rows' keys are these, in this order. */
+  /**
+   * In Aspects' column order, which is also the order of the rows' keys. The course writer's INSERT names
+   * them; the tag writer compares rows by those that are neither the id nor the dump's.
+   */
   readonly columns: readonly (keyof Row & string)[];
   /**
    * The rows of one write, built one at a time as they are iterated, so that a writer can stream them

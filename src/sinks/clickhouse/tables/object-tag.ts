@@ -1,9 +1,14 @@
+/**
+ * The `object_tag` table: a row for each tag applied to a course or one of its blocks (written by
+ * tag-writer.ts).
+ */
+
 import { createHash } from 'node:crypto';
 import type { CourseTags } from '../../../openedx/api-types.js';
 import { pythonJsonDumps } from '../python-json.js';
 import { DUMP_COLUMN_NAMES, type DumpColumns, type TableDescriptor } from './descriptor.js';
 
-/** Aspects' `object_tag` table (platform-plugin-aspects `ObjectTagSerializer`): the tags applied to a course and its blocks. */
+/** In the column order of platform-plugin-aspects' `ObjectTagSerializer`. */
 export interface ObjectTagRow extends DumpColumns {
   id: number;
   object_id: string;

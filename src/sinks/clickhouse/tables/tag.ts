@@ -1,8 +1,10 @@
+/** The `tag` table: a row for each tag of every taxonomy (written by tag-writer.ts). */
+
 import type { CourseTags } from '../../../openedx/api-types.js';
 import { pythonJsonDumps } from '../python-json.js';
 import { DUMP_COLUMN_NAMES, type DumpColumns, type TableDescriptor } from './descriptor.js';
 
-/** Aspects' `tag` table (platform-plugin-aspects `TagSerializer`): one row for each tag of every taxonomy. */
+/** In the column order of platform-plugin-aspects' `TagSerializer`. */
 export interface TagRow extends DumpColumns {
   id: number;
   taxonomy: number;

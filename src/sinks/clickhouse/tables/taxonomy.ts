@@ -1,7 +1,9 @@
+/** The `taxonomy` table: a row for each of Studio's content-tagging taxonomies (written by tag-writer.ts). */
+
 import type { CourseTags } from '../../../openedx/api-types.js';
 import { DUMP_COLUMN_NAMES, type DumpColumns, type TableDescriptor } from './descriptor.js';
 
-/** Aspects' `taxonomy` table (platform-plugin-aspects `TaxonomySerializer`): one row for each of Studio's taxonomies. */
+/** In the column order of platform-plugin-aspects' `TaxonomySerializer`. */
 export interface TaxonomyRow extends DumpColumns {
   id: number;
   name: string;
