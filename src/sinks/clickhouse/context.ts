@@ -9,6 +9,7 @@ import { classifyClickHouseError } from './errors.js';
 import { assertIdentifier } from './identifiers.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
 
+/** The connection and configuration of one writer, and what it remembers between the courses it writes. */
 export interface WriterContext {
   client: ClickHouseClient;
   database: string;

@@ -1,6 +1,6 @@
 /**
- * Spells datetimes exactly as Aspects' rows carry them. They are Strings in ClickHouse and readers take `max()`
- * of them, so the exact characters matter:
+ * Spells datetimes exactly as Aspects' rows carry them. They are Strings in ClickHouse and readers take
+ * `max()` of them, so the exact characters matter:
  *   - Python `str(datetime)` (course_start, course_end): `2020-01-01 00:00:00+00:00`, `.ffffff` only when non-zero;
  *   - DRF's ISO-8601 (enrollment_*): `2024-01-01T00:00:00Z`, `.ffffff` only when non-zero;
  *   - time_last_dumped: Python `str(timezone.now())`, always written with 6 fractional digits here.
