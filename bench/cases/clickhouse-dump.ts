@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { openClickHouse } from '../../src/sinks/clickhouse/connection.js';
 import { migrateClickHouse } from '../../src/sinks/clickhouse/migrate.js';
-import { formatDumpTime } from '../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 import { buildOutline } from '../../src/outline/index.js';
 import { syntheticSnapshot } from '../../test/support/synthetic-course.js';
@@ -34,7 +33,7 @@ export const clickhouseDumpCase: BenchCase = {
     return {
       work: { count: rows, unit: 'rows' },
       async run() {
-        const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+        const dump = newDump();
         ({ rowsByTable } = await sink.writeCourse({ snapshot, outline, dump }));
       },
       note: () =>

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { Readable } from 'node:stream';
 import { text as consume } from 'node:stream/consumers';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
-import {
-  courseBlockRows,
-  courseOverviewRow,
-  courseRelationshipRows,
-  formatDumpTime,
-} from '../../src/sinks/clickhouse/rows.js';
+import { courseBlocks } from '../../src/sinks/clickhouse/tables/course-blocks.js';
+import { courseOverviews } from '../../src/sinks/clickhouse/tables/course-overviews.js';
+import { courseRelationships } from '../../src/sinks/clickhouse/tables/course-relationships.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
+import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import { runBackfill } from '../../src/sync/backfill.js';
 import { peakRssBytes, resetPeakRss } from '../memory.js';
 import { openBenchClickHouse } from './clickhouse-target.js';
@@ -62,7 +60,7 @@ async function probe(
       const latest = sink.latestDump(courseKey);
       const snapshot = await lmsClient.getSnapshot(courseKey);
       const outline = buildOutline(snapshot.blocks);
-      const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+      const dump = newDump();
       await sink.writeCourse({ snapshot, outline, dump, latest });
     };
 
@@ -86,15 +84,14 @@ async function probe(
         const key = backfillCourseKey(i);
         const snapshot = await recording.getSnapshot(key);
         const outline = buildOutline(snapshot.blocks);
-        const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
-        const text = (rows: object[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');
+        const stamp = dumpColumns(newDump());
+        const text = (rows: Iterable<object>) => [...rows].map((r) => JSON.stringify(r) + '\n').join('');
         templates.set(blocks, {
           key,
-          tables: [
-            ['course_overviews', text([courseOverviewRow(snapshot, dump)])],
-            ['course_blocks', text(courseBlockRows(outline, dump))],
-            ['course_relationships', text(courseRelationshipRows(outline, dump))],
-          ],
+          tables: [courseOverviews, courseBlocks, courseRelationships].map((t) => [
+            t.table,
+            text(t.rows({ snapshot, outline }, stamp)),
+          ]),
         });
       }
     }

@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
-import {
-  courseBlockRows,
-  courseOverviewRow,
-  courseRelationshipRows,
-  formatDumpTime,
-} from '../../src/sinks/clickhouse/rows.js';
+import { courseBlocks } from '../../src/sinks/clickhouse/tables/course-blocks.js';
+import { courseOverviews } from '../../src/sinks/clickhouse/tables/course-overviews.js';
+import { courseRelationships } from '../../src/sinks/clickhouse/tables/course-relationships.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
+import { dumpColumns } from '../../src/sinks/clickhouse/tables/descriptor.js';
 import type { BenchClickHouse } from './clickhouse-target.js';
 import { benchCourseKey, type LmsPeer } from './lms-peer.js';
 
@@ -92,7 +90,7 @@ export class SyncRig {
     const latest = this.sink.latestDump(benchCourseKey(blocks));
     const snapshot = await this.lmsClient.getSnapshot(benchCourseKey(blocks));
     const outline = buildOutline(snapshot.blocks);
-    const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    const dump = newDump();
     const { rowsByTable } = await this.sink.writeCourse({ snapshot, outline, dump, latest });
     return Object.values(rowsByTable).reduce((a, b) => a + b, 0);
   }
@@ -111,12 +109,11 @@ export class SyncRig {
           JSON.stringify(requests.map(({ url, status, error }) => ({ url, status, error }))),
       );
     const outline = buildOutline(snapshot.blocks);
-    const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
-    const tables = [
-      { table: 'course_overviews', rows: [courseOverviewRow(snapshot, dump)] },
-      { table: 'course_blocks', rows: courseBlockRows(outline, dump) },
-      { table: 'course_relationships', rows: courseRelationshipRows(outline, dump) },
-    ];
+    const stamp = dumpColumns(newDump());
+    const tables = [courseOverviews, courseBlocks, courseRelationships].map((t) => ({
+      table: t.table,
+      rows: [...t.rows({ snapshot, outline }, stamp)],
+    }));
     return { courseKey, requests, tables, rowCount: tables.reduce((n, t) => n + t.rows.length, 0) };
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { LmsClient } from '../openedx/lms/index.js';
-import { writeTagTables } from '../sinks/clickhouse/tag-tables.js';
-import type { WriterContext } from '../sinks/clickhouse/writer.js';
+import { writeTagTables } from '../sinks/clickhouse/tag-writer.js';
+import type { WriterContext } from '../sinks/clickhouse/context.js';
 
 /**
  * Taxonomy and tag edits send no signal: besides every course sync, the tag tables are refreshed from

@@ -1,6 +1,7 @@
 /** Human-readable renderings of a sync and its export for the terminal; logs stay JSON on stderr. */
 import path from 'node:path';
 import type { Outline } from '../outline/types.js';
+import { formatDumpTime } from '../sinks/clickhouse/index.js';
 import type { LatestExport } from '../sinks/exports/index.js';
 import type { SyncResult } from '../sync/course-sync.js';
 
@@ -27,7 +28,8 @@ export function outlineTable(outline: Outline): string {
 
 export function syncSummary(result: SyncResult): string {
   const lines = [`course ${result.courseKey}`];
-  if (result.dump) lines.push(`  dump        ${result.dump.dumpId} at ${result.dump.timeLastDumped}`);
+  if (result.dump)
+    lines.push(`  dump        ${result.dump.dumpId} at ${formatDumpTime(result.dump.dumpedAt)}`);
   for (const [table, rows] of Object.entries(result.rowsByTable))
     lines.push(`  clickhouse  ${table}: ${rows} rows`);
   lines.push(`  postgres    course run ${result.catalog}`);

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { newDump, type Dump } from '../domain/dump.js';
 import type { CourseEvent } from '../domain/events.js';
 import { sleep } from '../backoff.js';
 import { RetryableError, isRetryable } from '../errors.js';
@@ -7,14 +7,12 @@ import type { CourseSnapshot } from '../openedx/api-types.js';
 import { buildOutline } from '../outline/index.js';
 import type { Outline } from '../outline/types.js';
 import { staleness } from './freshness.js';
-import { formatDumpTime } from '../sinks/clickhouse/datetime.js';
 import {
   CourseNotFoundError,
   type CatalogOutcome,
   type CatalogSink,
   type ClickHouseSink,
   type CourseSource,
-  type Dump,
   type ExportOutcome,
   type ExportSink,
 } from './ports.js';
@@ -119,7 +117,8 @@ async function run(
 
   const outline = buildOutline(snapshot.blocks);
   reportOutlineIssues(outline, log);
-  const dump: Dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(now()) };
+  // Once per sync: every retry below resends this same dump.
+  const dump = newDump(now());
   const dumpLog = log.child({ dump_id: dump.dumpId });
 
   const {

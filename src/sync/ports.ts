@@ -1,4 +1,5 @@
 import type { CatalogInfo } from '../domain/catalog.js';
+import type { Dump } from '../domain/dump.js';
 import { PermanentError } from '../errors.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
 import type { Outline } from '../outline/types.js';
@@ -22,13 +23,6 @@ export class CourseNotFoundError extends PermanentError {
   ) {
     super(`course ${courseKey} does not exist in the LMS (404)`, options);
   }
-}
-
-/** One dump of a course: every ClickHouse row written by one sync shares these. */
-export interface Dump {
-  dumpId: string;
-  /** `YYYY-MM-DD HH:MM:SS.ffffff+00:00`, Aspects' time_last_dumped format. */
-  timeLastDumped: string;
 }
 
 /** The latest whole dump ClickHouse holds for a course, as its fingerprint. */

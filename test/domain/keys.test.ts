@@ -39,6 +39,20 @@ describe('CourseKey', () => {
     expect(key.toString()).toBe('org.id/course_id/run');
   });
 
+  it("gives the org, course and run that Aspects' rows repeat, for new- and old-style keys", () => {
+    expect(CourseKey.parse('course-v1:OpenedX+DemoX+Demo_Course')).toMatchObject({
+      org: 'OpenedX',
+      course: 'DemoX',
+      run: 'Demo_Course',
+    });
+    expect(CourseKey.parse('edX/DemoX/Demo_Course')).toMatchObject({
+      org: 'edX',
+      course: 'DemoX',
+      run: 'Demo_Course',
+    });
+    expect(() => CourseKey.parse('block-v1:x')).toThrow(/course-v1/);
+  });
+
   it('forBranch(null) strips both branch and version', () => {
     const key = CourseKey.parse('course-v1:a+b+c+branch@published-branch+version@519665f6223ebd6980884f2b');
     expect(key.forBranch(null).toString()).toBe('course-v1:a+b+c');

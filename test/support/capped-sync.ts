@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { newDump } from '../../src/domain/dump.js';
 import { LmsClient } from '../../src/openedx/lms/client.js';
 import { buildOutline } from '../../src/outline/index.js';
 import { openClickHouse } from '../../src/sinks/clickhouse/connection.js';
 import { migrateClickHouse } from '../../src/sinks/clickhouse/migrate.js';
-import { formatDumpTime } from '../../src/sinks/clickhouse/rows.js';
 import { ClickHouseCourseSink } from '../../src/sinks/clickhouse/sink.js';
 
 /**
@@ -29,7 +28,7 @@ try {
   });
   const snapshot = await lms.getSnapshot(courseKey);
   const outline = buildOutline(snapshot.blocks);
-  const dump = { dumpId: randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+  const dump = newDump();
   const { rowsByTable } = await sink.writeCourse({ snapshot, outline, dump });
   console.log(JSON.stringify(rowsByTable));
 } finally {

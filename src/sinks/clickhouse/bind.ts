@@ -1,3 +1,8 @@
+/**
+ * Binds values into this sink's queries on every server it meets: as query parameters where the server has
+ * them, as escaped literals on Debian's 18.16, which predates them.
+ */
+
 import { quoteString } from './identifiers.js';
 
 export type BindValue = string | string[];

@@ -1,3 +1,8 @@
+/**
+ * Opens the ClickHouse this sink writes to, a server over HTTP or the embedded chdb engine, and finds out
+ * what that server can do (ServerCapabilities), which the writer must respect.
+ */
+
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';

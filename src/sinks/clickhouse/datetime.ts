@@ -1,12 +1,13 @@
-import { PermanentError } from '../../errors.js';
-
 /**
- * The datetime spellings Aspects' rows carry. They are Strings in ClickHouse and readers take `max()`
- * of them, so the exact characters matter:
+ * Spells datetimes exactly as Aspects' rows carry them. They are Strings in ClickHouse and readers take
+ * `max()` of them, so the exact characters matter:
  *   - Python `str(datetime)` (course_start, course_end): `2020-01-01 00:00:00+00:00`, `.ffffff` only when non-zero;
  *   - DRF's ISO-8601 (enrollment_*): `2024-01-01T00:00:00Z`, `.ffffff` only when non-zero;
  *   - time_last_dumped: Python `str(timezone.now())`, always written with 6 fractional digits here.
  */
+
+import { PermanentError } from '../../errors.js';
+
 export { parseInstant, type Instant } from '../../domain/datetime.js';
 import type { Instant } from '../../domain/datetime.js';
 

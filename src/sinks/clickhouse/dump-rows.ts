@@ -5,8 +5,11 @@
 import { bind } from './bind.js';
 import type { ClickHouseConnection } from './connection.js';
 import { assertIdentifier } from './identifiers.js';
+import { courseBlocks } from './tables/course-blocks.js';
+import { courseOverviews } from './tables/course-overviews.js';
+import { courseRelationships } from './tables/course-relationships.js';
 
-const OUTLINE_TABLES = ['course_overviews', 'course_blocks', 'course_relationships'] as const;
+const OUTLINE_TABLES = [courseOverviews.table, courseBlocks.table, courseRelationships.table];
 
 export async function dumpRowCounts(
   connection: ClickHouseConnection,

@@ -1,3 +1,9 @@
+/**
+ * Classifies every ClickHouse failure as retryable, permanent or a misconfiguration, with a message naming
+ * what was being done: that decides whether the sync retries, waits for an operator or dead-letters the
+ * events.
+ */
+
 import { MisconfigurationError, PermanentError, RetryableError } from '../../errors.js';
 
 /**

@@ -1,13 +1,20 @@
+/**
+ * Dump fingerprints and their record in `course_sink_dumps`: how the writer knows that ClickHouse already
+ * holds a course's rows, or holds them but for their tags, and then writes nothing, or only the rows whose
+ * tags changed.
+ */
+
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { bind } from './bind.js';
+import { DUMP_COLUMN_NAMES } from './tables/descriptor.js';
 
 /**
  * The content of a dump without what makes it a dump: every column of every row except `dump_id`,
  * `time_last_dumped`, and `created` / `modified`, which carry the dump time when the LMS does not expose
  * `edited_on`. Two syncs of an unchanged course have the same fingerprint.
  */
-const DUMP_COLUMNS = new Set(['dump_id', 'time_last_dumped', 'created', 'modified']);
+const DUMP_COLUMNS = new Set<string>([...DUMP_COLUMN_NAMES, 'created', 'modified']);
 
 /** The JSON documents whose last key is `tags`, which change without the course's structure changing. */
 const TAGGED_COLUMNS = new Set(['xblock_data_json', 'course_data_json']);

@@ -1,3 +1,8 @@
+/**
+ * Guards what configuration splices into SQL (database and cluster names), and quotes string literals for
+ * servers without query parameters.
+ */
+
 import { PermanentError } from '../../errors.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,3 +1,11 @@
+/**
+ * Applies the numbered files of `clickhouse/` in order and records each in `course_sink_migrations`.
+ *
+ * Safe when several pods migrate at once: every statement is `CREATE … IF NOT EXISTS`, so applying a
+ * file twice is harmless, and the ledger is a ReplacingMergeTree keyed by file name, so two pods that
+ * both record a file leave one row after merges. There is no lock to take or to leave behind.
+ */
+
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -7,13 +15,6 @@ import { classifyClickHouseError } from './errors.js';
 import { assertClusterName, assertIdentifier } from './identifiers.js';
 import type { ServerCapabilities } from './connection.js';
 
-/**
- * Applies the numbered files of `clickhouse/` in order and records each in `course_sink_migrations`.
- *
- * Safe when several pods migrate at once: every statement is `CREATE … IF NOT EXISTS`, so applying a
- * file twice is harmless, and the ledger is a ReplacingMergeTree keyed by file name, so two pods that
- * both record a file leave one row after merges. There is no lock to take or to leave behind.
- */
 export interface MigrateOptions {
   database: string;
   cluster?: string;

@@ -1,9 +1,14 @@
+/**
+ * Deletes the rows of blocks removed from a course, after its dump is written (opt-in:
+ * CLICKHOUSE_PRUNE_REMOVED_BLOCKS).
+ */
+
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
 import { assertClusterName, assertIdentifier } from './identifiers.js';
-import { tableExists } from './tables.js';
+import { tableExists } from './table-exists.js';
 
 export interface PruneContext {
   client: ClickHouseClient;

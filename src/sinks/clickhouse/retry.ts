@@ -1,3 +1,8 @@
+/**
+ * Retries one ClickHouse query or insert a few times, inside the sync's own retry of the whole course: a
+ * blip costs a fraction of a second, not a re-read of the course.
+ */
+
 import { retry, type BackoffPolicy, type Sleep } from '../../backoff.js';
 import { isRetryable } from '../../errors.js';
 

@@ -1,6 +1,12 @@
+/**
+ * Binds src/sync's ClickHouseSink port to the course writer, keeping the table look-ups and the insert
+ * ledger between the courses it writes.
+ */
+
 import type { ClickHouseSink } from '../../sync/ports.js';
 import type { RecordedDump } from './fingerprint.js';
-import { lookUpLatestDump, writeCourseDump, type CourseDumpInput, type WriterContext } from './writer.js';
+import type { WriterContext } from './context.js';
+import { lookUpLatestDump, writeCourseDump, type CourseDumpInput } from './writer.js';
 
 const MAX_LEDGER_ENTRIES = 10_000;
 

@@ -1,3 +1,8 @@
+/**
+ * Holds one table's rows of a dump as JSONEachRow text, in memory or in a temporary file when large, and
+ * streams it as one INSERT, so that no table's rows are all alive at once.
+ */
+
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import os from 'node:os';

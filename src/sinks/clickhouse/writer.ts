@@ -1,10 +1,16 @@
-import type { ClickHouseClient } from '@clickhouse/client';
+/**
+ * Writes one dump of a course into its tables (see writeCourseDump for the order that keeps a dump whole for
+ * readers), and only what the latest recorded dump does not already hold.
+ */
+
+import type { Dump } from '../../domain/dump.js';
+import { CourseKey } from '../../domain/keys.js';
 import type { CourseSnapshot } from '../../openedx/api-types.js';
 import type { Outline } from '../../outline/types.js';
 import { bind } from './bind.js';
 import type { ServerCapabilities } from './connection.js';
-import { classifyClickHouseError, clickHouseErrorCode } from './errors.js';
-import { assertIdentifier } from './identifiers.js';
+import { databaseOf, retried, type WriterContext } from './context.js';
+import { clickHouseErrorCode } from './errors.js';
 import {
   DumpFingerprint,
   latestRecordedDump,
@@ -12,46 +18,19 @@ import {
   recordDump,
   type RecordedDump,
 } from './fingerprint.js';
-import { writeTagTables } from './tag-tables.js';
 import { pruneRemovedBlocks } from './prune.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from './retry.js';
-import {
-  COURSE_BLOCK_COLUMNS,
-  COURSE_OVERVIEW_COLUMNS,
-  COURSE_RELATIONSHIP_COLUMNS,
-  courseBlockRowWriter,
-  courseOverviewRow,
-  courseRelationshipRowWriter,
-  courseKeyParts,
-  type CourseOverviewRow,
-  type DumpStamp,
-} from './rows.js';
 import { insertSpooled, RowSpool } from './spool.js';
-import { tableExists } from './tables.js';
-
-export interface WriterContext {
-  client: ClickHouseClient;
-  database: string;
-  cluster?: string;
-  capabilities: ServerCapabilities;
-  pruneRemovedBlocks?: boolean;
-  retry?: RetryPolicy;
-  /** Tables looked up once per writer (course_relationships may have been dropped by aspects-dbt). */
-  tableCache?: Map<string, boolean>;
-  /**
-   * What this writer has sent, by `dump_id:table`: 'sent' (outcome unknown) or 'done'. A dump id is a fresh
-   * UUID of this process, so an insert absent from the ledger cannot have landed before and needs no
-   * existence check, and a 'done' one is not sent again. Without a ledger every try checks first.
-   */
-  insertLedger?: Map<string, 'sent' | 'done'>;
-  /** A table's rows of one dump held in memory at most (bytes of JSONEachRow); larger go to a temporary file. */
-  spoolMemoryBytes?: number;
-}
+import { tableExists } from './table-exists.js';
+import { writeTagTables } from './tag-writer.js';
+import { courseBlocks } from './tables/course-blocks.js';
+import { courseOverviews, type CourseOverviewRow } from './tables/course-overviews.js';
+import { courseRelationships } from './tables/course-relationships.js';
+import { dumpColumns, type AnyCourseTable, type DumpColumns } from './tables/descriptor.js';
 
 export interface CourseDumpInput {
   snapshot: CourseSnapshot;
   outline: Outline;
-  dump: DumpStamp;
+  dump: Dump;
   /** The lookup of the latest dump, started earlier (see lookUpLatestDump); asked here when absent or failed. */
   latest?: Promise<RecordedDump | undefined>;
 }
@@ -65,6 +44,16 @@ export interface CourseDumpResult {
   prunedTables: string[];
   /** Pruning failed after its retries; the dump itself is written, the next sync prunes again. */
   pruneError?: Error;
+}
+
+/** The tables written before the overview, in this order, each in one INSERT of its spooled rows. */
+const SPOOLED_TABLES: ReadonlyArray<AnyCourseTable> = [courseBlocks, courseRelationships];
+
+/** One spooled table of this dump; `written` is false for a table that is not there (dropped by aspects-dbt). */
+interface Spooled {
+  descriptor: AnyCourseTable;
+  spool: RowSpool;
+  written: boolean;
 }
 
 /**
@@ -85,12 +74,18 @@ export interface CourseDumpResult {
  * dump_id + table lets Replicated tables drop a resend that raced with the check.
  */
 export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput): Promise<CourseDumpResult> {
-  const { snapshot, outline, dump } = input;
+  const { outline, dump } = input;
   const courseKey = outline.courseKey;
   const rowsByTable: Record<string, number> = {};
 
-  const overview = courseOverviewRow(snapshot, dump);
-  const withRelationships = await cachedTableExists(ctx, courseKey, RELATIONSHIPS);
+  // Spelled once: every row of this write, and the record of the dump, carry the same text.
+  const stamp = dumpColumns(dump);
+  const overview = [...courseOverviews.rows(input, stamp)];
+  const spooled: Spooled[] = [];
+  for (const descriptor of SPOOLED_TABLES) {
+    const written = !descriptor.mayBeDropped || (await cachedTableExists(ctx, courseKey, descriptor.table));
+    spooled.push({ descriptor, spool: new RowSpool(ctx.spoolMemoryBytes), written });
+  }
   // Asked while the rows are built (or earlier, by the caller): needed only once the fingerprint is known.
   // A lookup that is stale by the time the rows are known (another replica dumped meanwhile) costs at most
   // a dump equal to that one, as before fingerprints.
@@ -98,32 +93,22 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
     ? input.latest.catch(() => lookUpLatestDump(ctx, courseKey))
     : lookUpLatestDump(ctx, courseKey);
   latestDump.catch(() => undefined);
-  const blocks = new RowSpool(ctx.spoolMemoryBytes);
-  const relationships = new RowSpool(ctx.spoolMemoryBytes);
   try {
     // One pass builds each row once: into the fingerprint and into the table's spool, then dropped.
     const fingerprinted = new DumpFingerprint();
-    fingerprinted.table('course_overviews');
-    fingerprinted.row(overview);
-    fingerprinted.table('course_blocks');
-    const tags = snapshot.tags?.idsByObject;
-    const blockRow = courseBlockRowWriter(outline, dump, tags);
-    for (const row of outline.rows) {
-      const built = blockRow(row);
-      fingerprinted.row(built);
-      if (blocks.add(built)) await blocks.flush();
-    }
-    await blocks.finish();
-    fingerprinted.table(RELATIONSHIPS);
-    if (withRelationships) {
-      const relationshipRow = courseRelationshipRowWriter(outline, dump);
-      for (const relationship of outline.relationships) {
-        const built = relationshipRow(relationship);
-        fingerprinted.row(built);
-        if (relationships.add(built)) await relationships.flush();
+    fingerprinted.table(courseOverviews.table);
+    for (const row of overview) fingerprinted.row(row);
+    for (const { descriptor, spool, written } of spooled) {
+      // A table that is not there is still named, so that its absence is part of the fingerprint.
+      fingerprinted.table(descriptor.table);
+      if (written) {
+        for (const row of descriptor.rows(input, stamp)) {
+          fingerprinted.row(row);
+          if (spool.add(row)) await spool.flush();
+        }
       }
+      await spool.finish();
     }
-    await relationships.finish();
     const fingerprints = fingerprinted.digest();
     const latest = await latestDump;
     if (latest?.fingerprint === fingerprints.fingerprint) {
@@ -131,19 +116,23 @@ export async function writeCourseDump(ctx: WriterContext, input: CourseDumpInput
       return { rowsByTable, prunedTables: [], unchanged: latest.dumpId };
     }
     if (latest?.structure === fingerprints.structure)
-      return await writeTagChanges(ctx, input, { overview, fingerprints, latest });
-    return await writeDump(ctx, input, { overview, blocks, relationships, fingerprints, withRelationships });
+      return await writeTagChanges(ctx, input, { stamp, overview, fingerprints, latest });
+    return await writeDump(ctx, input, { stamp, overview, spooled, fingerprints });
   } finally {
-    await Promise.all([blocks.dispose(), relationships.dispose()]);
+    await Promise.all(spooled.map(({ spool }) => spool.dispose()));
   }
 }
 
+interface Fingerprints {
+  fingerprint: string;
+  structure: string;
+}
+
 interface BuiltDump {
-  overview: CourseOverviewRow;
-  blocks: RowSpool;
-  relationships: RowSpool;
-  fingerprints: { fingerprint: string; structure: string };
-  withRelationships: boolean;
+  stamp: DumpColumns;
+  overview: CourseOverviewRow[];
+  spooled: Spooled[];
+  fingerprints: Fingerprints;
 }
 
 /** The taxonomy, tag and object-tag rows that changed, when the snapshot carries tags. */
@@ -156,19 +145,19 @@ async function tagTables(ctx: WriterContext, input: CourseDumpInput): Promise<Re
 function record(
   ctx: WriterContext,
   input: CourseDumpInput,
-  fingerprints: { fingerprint: string; structure: string },
+  built: { stamp: DumpColumns; fingerprints: Fingerprints },
   baseDumpId: string,
 ): Promise<void> {
   const courseKey = input.outline.courseKey;
-  const { dump } = input;
-  return read(ctx, `recording dump ${dump.dumpId} of ${courseKey}`, () =>
-    recordDump(ctx.client, assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE'), {
+  const { stamp, fingerprints } = built;
+  return retried(ctx, `recording dump ${stamp.dump_id} of ${courseKey}`, () =>
+    recordDump(ctx.client, databaseOf(ctx), {
       course_key: courseKey,
-      dump_id: dump.dumpId,
+      dump_id: stamp.dump_id,
       base_dump_id: baseDumpId,
       fingerprint: fingerprints.fingerprint,
       structure_fingerprint: fingerprints.structure,
-      time_last_dumped: dump.timeLastDumped,
+      time_last_dumped: stamp.time_last_dumped,
     }),
   );
 }
@@ -181,48 +170,30 @@ function record(
 async function writeTagChanges(
   ctx: WriterContext,
   input: CourseDumpInput,
-  built: {
-    overview: CourseOverviewRow;
-    fingerprints: { fingerprint: string; structure: string };
-    latest: RecordedDump;
-  },
+  built: Omit<BuiltDump, 'spooled'> & { latest: RecordedDump },
 ): Promise<CourseDumpResult> {
-  const { snapshot, outline, dump } = input;
-  const courseKey = outline.courseKey;
-  const org = courseKeyParts(courseKey).org;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
+  const { outline, dump } = input;
+  const course = courseOf(outline.courseKey);
   const rowsByTable: Record<string, number> = {};
-  const current = await read(ctx, `reading the latest rows of ${courseKey}`, () =>
-    latestRowsOf(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+  const current = await retried(ctx, `reading the latest rows of ${course.courseKey}`, () =>
+    latestRowsOf(ctx.client, databaseOf(ctx), course, ctx.capabilities.queryParams),
   );
   const changed = new RowSpool(ctx.spoolMemoryBytes);
   try {
-    const blockRow = courseBlockRowWriter(outline, dump, snapshot.tags?.idsByObject);
-    for (const row of outline.rows) {
-      const built_ = blockRow(row);
-      if (current.blocks.get(built_.location) !== built_.xblock_data_json && changed.add(built_))
+    for (const row of courseBlocks.rows(input, built.stamp)) {
+      if (current.blocks.get(row.location) !== row.xblock_data_json && changed.add(row))
         await changed.flush();
     }
     await changed.finish();
-    rowsByTable.course_blocks = await insertDump(
-      ctx,
-      dump,
-      { table: 'course_blocks', columns: COURSE_BLOCK_COLUMNS, lookup: { org, courseKey } },
-      changed,
-    );
+    rowsByTable[courseBlocks.table] = await insertDump(ctx, dump, courseBlocks, course, changed);
   } finally {
     await changed.dispose();
   }
-  if ((current.courseDataJson || undefined) !== built.overview.course_data_json) {
-    rowsByTable.course_overviews = await insertDump(
-      ctx,
-      dump,
-      { table: 'course_overviews', columns: COURSE_OVERVIEW_COLUMNS, lookup: { org, courseKey } },
-      [built.overview],
-    );
+  if ((current.courseDataJson || undefined) !== built.overview[0]?.course_data_json) {
+    rowsByTable[courseOverviews.table] = await insertDump(ctx, dump, courseOverviews, course, built.overview);
   }
   Object.assign(rowsByTable, await tagTables(ctx, input));
-  await record(ctx, input, built.fingerprints, built.latest.baseDumpId);
+  await record(ctx, input, built, built.latest.baseDumpId);
   return { rowsByTable, prunedTables: [], tagsOnly: true };
 }
 
@@ -232,55 +203,31 @@ async function writeDump(
   built: BuiltDump,
 ): Promise<CourseDumpResult> {
   const { outline, dump } = input;
-  const { overview, blocks, relationships, fingerprints, withRelationships } = built;
-  const courseKey = outline.courseKey;
-  const org = courseKeyParts(courseKey).org;
+  const course = courseOf(outline.courseKey);
   const rowsByTable: Record<string, number> = {};
-  const target = (table: string, columns: readonly string[], keyed: 'org' | 'course'): InsertTarget => ({
-    table,
-    columns,
-    lookup: keyed === 'org' ? { org, courseKey } : { courseKey },
-  });
 
-  rowsByTable.course_blocks = await insertDump(
-    ctx,
-    dump,
-    target('course_blocks', COURSE_BLOCK_COLUMNS, 'org'),
-    blocks,
-  );
-  if (withRelationships) {
+  for (const { descriptor, spool, written } of built.spooled) {
+    if (!written) continue;
     try {
-      rowsByTable[RELATIONSHIPS] = await insertDump(
-        ctx,
-        dump,
-        target(RELATIONSHIPS, COURSE_RELATIONSHIP_COLUMNS, 'course'),
-        relationships,
-      );
+      rowsByTable[descriptor.table] = await insertDump(ctx, dump, descriptor, course, spool);
     } catch (err) {
       // Dropped by remove_deprecated_models while we were running: note it and carry on without it.
-      if (clickHouseErrorCode((err as Error).cause) !== UNKNOWN_TABLE) throw err;
-      ctx.tableCache?.set(RELATIONSHIPS, false);
+      if (!descriptor.mayBeDropped || clickHouseErrorCode((err as Error).cause) !== UNKNOWN_TABLE) throw err;
+      ctx.tableCache?.set(descriptor.table, false);
     }
   }
-  rowsByTable.course_overviews = await insertDump(
-    ctx,
-    dump,
-    target('course_overviews', COURSE_OVERVIEW_COLUMNS, 'org'),
-    [overview],
-  );
+  rowsByTable[courseOverviews.table] = await insertDump(ctx, dump, courseOverviews, course, built.overview);
   Object.assign(rowsByTable, await tagTables(ctx, input));
   // Recorded last: a recorded dump is a whole one. A crash before this leaves the rows unrecorded, and the
   // next sync writes the course again.
-  await record(ctx, input, fingerprints, dump.dumpId);
+  await record(ctx, input, built, dump.dumpId);
 
   if (!ctx.pruneRemovedBlocks) return { rowsByTable, prunedTables: [] };
   // The dump is written and visible; a prune that keeps failing must not fail the sync (and dead-letter
   // events whose rows are already there): it is reported, and the next sync of the course prunes again.
   try {
-    const prunedTables = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-      pruneRemovedBlocks(ctx, outline).catch((err: unknown) => {
-        throw classifyClickHouseError(err, `pruning removed blocks of ${courseKey}`);
-      }),
+    const prunedTables = await retried(ctx, `pruning removed blocks of ${course.courseKey}`, () =>
+      pruneRemovedBlocks(ctx, outline),
     );
     return { rowsByTable, prunedTables };
   } catch (err) {
@@ -290,21 +237,22 @@ async function writeDump(
 
 /** The latest whole dump of a course, with the writer's retries and error classification. */
 export function lookUpLatestDump(ctx: WriterContext, courseKey: string): Promise<RecordedDump | undefined> {
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
-  const { org } = courseKeyParts(courseKey);
-  return read(ctx, `reading the latest dump of ${courseKey}`, () =>
-    latestRecordedDump(ctx.client, database, { org, courseKey }, ctx.capabilities.queryParams),
+  const database = databaseOf(ctx);
+  return retried(ctx, `reading the latest dump of ${courseKey}`, () =>
+    latestRecordedDump(ctx.client, database, courseOf(courseKey), ctx.capabilities.queryParams),
   );
 }
 
-const RELATIONSHIPS = 'course_relationships';
 const UNKNOWN_TABLE = 60;
 
-interface InsertTarget {
-  table: string;
-  columns: readonly string[];
-  /** The leading columns of the table's sorting key, so that the dump lookup reads one course. */
-  lookup: { org?: string; courseKey: string };
+/** A course as the tables' sorting keys name it. */
+interface Course {
+  org: string;
+  courseKey: string;
+}
+
+function courseOf(courseKey: string): Course {
+  return { org: CourseKey.parse(courseKey).org, courseKey };
 }
 
 /** What one insert sends: rows in memory (the overview) or a table's spooled rows. */
@@ -312,51 +260,48 @@ type InsertRows = object[] | RowSpool;
 
 async function insertDump(
   ctx: WriterContext,
-  dump: DumpStamp,
-  target: InsertTarget,
+  dump: Dump,
+  descriptor: AnyCourseTable,
+  course: Course,
   rows: InsertRows,
 ): Promise<number> {
   const count = Array.isArray(rows) ? rows.length : rows.rows;
   if (count === 0) return 0;
-  const database = assertIdentifier(ctx.database, 'CLICKHOUSE_DATABASE');
-  const { table, columns, lookup } = target;
-  const doing = `writing ${count} row(s) of ${lookup.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
+  const database = databaseOf(ctx);
+  const { table, columns } = descriptor;
+  const doing = `writing ${count} row(s) of ${course.courseKey} (dump ${dump.dumpId}) to ${database}.${table}`;
   const ledger = ctx.insertLedger;
   const key = `${dump.dumpId}:${table}`;
   // `order` is a keyword in ClickHouse SQL; the JSON keys stay unquoted.
   const quoted = columns.map((c) => (c === 'order' ? '`order`' : c));
   const settings = dedupSettings(ctx.capabilities, key);
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, async () => {
-    try {
-      if (ledger?.get(key) === 'done') return count;
-      if (!ledger || ledger.has(key)) {
-        const existing = await rowsOfDump(ctx, database, target, dump.dumpId);
-        if (existing > 0) {
-          ledger?.set(key, 'done');
-          return existing;
-        }
+  return retried(ctx, `${doing}; the same dump is resent on retry, so retrying is safe`, async () => {
+    if (ledger?.get(key) === 'done') return count;
+    if (!ledger || ledger.has(key)) {
+      const existing = await rowsOfDump(ctx, database, descriptor, course, dump.dumpId);
+      if (existing > 0) {
+        ledger?.set(key, 'done');
+        return existing;
       }
-      ledger?.set(key, 'sent');
-      if (Array.isArray(rows)) {
-        await ctx.client.insert({
-          table: `${database}.${table}`,
-          columns: quoted as [string, ...string[]],
-          values: rows,
-          format: 'JSONEachRow',
-          clickhouse_settings: settings,
-        });
-      } else {
-        await insertSpooled(
-          ctx.client,
-          { table: `${database}.${table}`, columns: quoted, embedded: ctx.capabilities.embedded, settings },
-          rows,
-        );
-      }
-      ledger?.set(key, 'done');
-      return count;
-    } catch (err) {
-      throw classifyClickHouseError(err, `${doing}; the same dump is resent on retry, so retrying is safe`);
     }
+    ledger?.set(key, 'sent');
+    if (Array.isArray(rows)) {
+      await ctx.client.insert({
+        table: `${database}.${table}`,
+        columns: quoted as [string, ...string[]],
+        values: rows,
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
+    } else {
+      await insertSpooled(
+        ctx.client,
+        { table: `${database}.${table}`, columns: quoted, embedded: ctx.capabilities.embedded, settings },
+        rows,
+      );
+    }
+    ledger?.set(key, 'done');
+    return count;
   });
 }
 
@@ -368,19 +313,20 @@ function dedupSettings(caps: ServerCapabilities, token: string): Record<string, 
   return caps.insertDeduplicationToken && !caps.embedded ? { insert_deduplication_token: token } : {};
 }
 
-/** Rows of one dump already in a table. */
+/** Rows of one dump already in a table; the look-up names the leading columns of its sorting key. */
 async function rowsOfDump(
   ctx: WriterContext,
   database: string,
-  target: InsertTarget,
+  descriptor: AnyCourseTable,
+  course: Course,
   dumpId: string,
 ): Promise<number> {
-  const { org, courseKey } = target.lookup;
-  const where = org === undefined ? '' : 'org = {org:String} AND ';
+  const { org, courseKey } = course;
+  const where = descriptor.keyedByOrg ? 'org = {org:String} AND ' : '';
   const rs = await ctx.client.query({
     ...bind(
-      `SELECT count() AS n FROM ${database}.${target.table} WHERE ${where}course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
-      org === undefined ? { courseKey, dumpId } : { org, courseKey, dumpId },
+      `SELECT count() AS n FROM ${database}.${descriptor.table} WHERE ${where}course_key = {courseKey:String} AND dump_id = {dumpId:UUID}`,
+      descriptor.keyedByOrg ? { org, courseKey, dumpId } : { courseKey, dumpId },
       ctx.capabilities.queryParams,
     ),
     format: 'JSONEachRow',
@@ -389,26 +335,14 @@ async function rowsOfDump(
   return Number(rows[0]?.n ?? 0);
 }
 
-/** One read or small write of the dump's bookkeeping, retried like the inserts. */
-function read<T>(ctx: WriterContext, doing: string, fn: () => Promise<T>): Promise<T> {
-  return withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    fn().catch((err: unknown) => {
-      throw classifyClickHouseError(err, doing);
-    }),
-  );
-}
-
 async function cachedTableExists(ctx: WriterContext, courseKey: string, table: string): Promise<boolean> {
   const cache = (ctx.tableCache ??= new Map());
   const known = cache.get(table);
   if (known !== undefined) return known;
-  const exists = await withRetry(ctx.retry ?? DEFAULT_RETRY, () =>
-    tableExists(ctx.client, ctx.database, table, ctx.capabilities.queryParams).catch((err: unknown) => {
-      throw classifyClickHouseError(
-        err,
-        `checking whether ${ctx.database}.${table} exists (writing ${courseKey})`,
-      );
-    }),
+  const exists = await retried(
+    ctx,
+    `checking whether ${ctx.database}.${table} exists (writing ${courseKey})`,
+    () => tableExists(ctx.client, ctx.database, table, ctx.capabilities.queryParams),
   );
   cache.set(table, exists);
   return exists;

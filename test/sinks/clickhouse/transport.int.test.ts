@@ -5,8 +5,10 @@ import { buildOutline } from '../../../src/outline/index.js';
 import { openClickHouse, type ClickHouseConnection } from '../../../src/sinks/clickhouse/connection.js';
 import { classifyClickHouseError } from '../../../src/sinks/clickhouse/errors.js';
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';
-import { formatDumpTime } from '../../../src/sinks/clickhouse/rows.js';
-import { writeCourseDump, type WriterContext } from '../../../src/sinks/clickhouse/writer.js';
+import { newDump } from '../../../src/domain/dump.js';
+import { formatDumpTime } from '../../../src/sinks/clickhouse/datetime.js';
+import type { WriterContext } from '../../../src/sinks/clickhouse/context.js';
+import { writeCourseDump } from '../../../src/sinks/clickhouse/writer.js';
 import { stackVar, uniqueName, waitFor } from '../../support/stack.js';
 import { snapshot, usage } from './support/course.js';
 
@@ -111,7 +113,7 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
   it('applies the Aspects migrations and writes a course dump', async () => {
     const ctx = await migratedContext();
     const snap = snapshot();
-    const dump = { dumpId: crypto.randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    const dump = newDump();
     const result = await writeCourseDump(ctx, { snapshot: snap, outline: buildOutline(snap.blocks), dump });
     expect(result.rowsByTable).toEqual({ course_overviews: 1, course_blocks: 18, course_relationships: 16 });
     const rs = await conn.client.query({
@@ -119,7 +121,11 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
       format: 'JSONEachRow',
     });
     expect(await rs.json()).toEqual([
-      { self_paced: 1, course_start: '2020-01-01 00:00:00+00:00', time_last_dumped: dump.timeLastDumped },
+      {
+        self_paced: 1,
+        course_start: '2020-01-01 00:00:00+00:00',
+        time_last_dumped: formatDumpTime(dump.dumpedAt),
+      },
     ]);
   });
 
@@ -128,7 +134,7 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
     const spilled = { ...(await migratedContext()), spoolMemoryBytes: 0 };
     const snap = snapshot();
     const outline = buildOutline(snap.blocks);
-    const dump = { dumpId: crypto.randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+    const dump = newDump();
     for (const ctx of [inMemory, spilled]) await writeCourseDump(ctx, { snapshot: snap, outline, dump });
     const contents = async (ctx: WriterContext) => {
       const rs = await conn.client.query({
@@ -150,7 +156,7 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
   it('fails permanently, naming the table, when a row does not parse', async () => {
     const ctx = await migratedContext();
     const snap = snapshot();
-    const dump = { dumpId: 'not-a-uuid', timeLastDumped: formatDumpTime(new Date()) };
+    const dump = { dumpId: 'not-a-uuid', dumpedAt: new Date() };
     const err = await writeCourseDump(ctx, {
       snapshot: snap,
       outline: buildOutline(snap.blocks),
@@ -164,7 +170,7 @@ describe('ClickHouse over HTTP (Debian 18.16)', () => {
     const ctx = await migratedContext();
     const write = async (withoutIds: string[]) => {
       const snap = snapshot(withoutIds);
-      const dump = { dumpId: crypto.randomUUID(), timeLastDumped: formatDumpTime(new Date()) };
+      const dump = newDump();
       await writeCourseDump(
         { ...ctx, pruneRemovedBlocks: true },
         { snapshot: snap, outline: buildOutline(snap.blocks), dump },

@@ -5,9 +5,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClickHouse, type ClickHouseConnection } from '../../../src/sinks/clickhouse/connection.js';
 import { migrateClickHouse } from '../../../src/sinks/clickhouse/migrate.js';
-import { formatDumpTime } from '../../../src/sinks/clickhouse/rows.js';
+import { newDump } from '../../../src/domain/dump.js';
+import { formatDumpTime } from '../../../src/sinks/clickhouse/datetime.js';
 import { ClickHouseCourseSink } from '../../../src/sinks/clickhouse/sink.js';
-import { writeCourseDump, type WriterContext } from '../../../src/sinks/clickhouse/writer.js';
+import type { WriterContext } from '../../../src/sinks/clickhouse/context.js';
+import { writeCourseDump } from '../../../src/sinks/clickhouse/writer.js';
 import { buildOutline, completionModeOf } from '../../../src/outline/index.js';
 import {
   createDimMostRecentCourseBlocks,
@@ -45,7 +47,7 @@ const fastRetry = { maxAttempts: 4, initialMs: 1, maxMs: 2, multiplier: 2 };
 
 let dumpCounter = 0;
 function dump(at = new Date(Date.UTC(2024, 6, 10, 19, 58, 24, 94) + ++dumpCounter * 1000)) {
-  return { dumpId: crypto.randomUUID(), timeLastDumped: formatDumpTime(at, 725) };
+  return newDump(at);
 }
 
 async function sync(ctx: WriterContext, withoutIds: string[] = []) {
@@ -284,7 +286,7 @@ describe('a course dump read through the aspects-dbt course models', () => {
         conn.client,
         `SELECT DISTINCT toString(dump_id) AS dump_id, time_last_dumped FROM ${ctx.database}.${table}`,
       );
-      expect(stamps, table).toEqual([{ dump_id: d.dumpId, time_last_dumped: d.timeLastDumped }]);
+      expect(stamps, table).toEqual([{ dump_id: d.dumpId, time_last_dumped: formatDumpTime(d.dumpedAt) }]);
     }
     const counts = await selectAll<{ n: string | number }>(
       conn.client,
@@ -540,7 +542,7 @@ describe('a retried insert', () => {
   it('fails permanently, naming the course and table, when a value does not parse', async () => {
     const ctx = await freshDatabase();
     const snap = snapshot();
-    const bad = { dumpId: 'not-a-uuid', timeLastDumped: formatDumpTime(new Date()) };
+    const bad = { dumpId: 'not-a-uuid', dumpedAt: new Date() };
     await expect(
       writeCourseDump(ctx, { snapshot: snap, outline: buildOutline(snap.blocks), dump: bad }),
     ).rejects.toThrow(

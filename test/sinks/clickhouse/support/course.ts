@@ -6,6 +6,12 @@ import type { Block, BlocksResponse, CourseSnapshot } from '../../../../src/open
  */
 export const COURSE_KEY = 'course-v1:OpenedX+DemoX+DemoCourse';
 
+/** The two dump columns of every row these tests build, as the writer spells them. */
+export const STAMP = {
+  dump_id: '5f0c7d36-3c0e-4a5e-9c39-2d8d5b2f6a11',
+  time_last_dumped: '2024-07-10 19:58:24.094725+00:00',
+};
+
 const usage = (type: string, id: string) => `block-v1:OpenedX+DemoX+DemoCourse+type@${type}+block@${id}`;
 
 interface Spec {

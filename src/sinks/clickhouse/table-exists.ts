@@ -1,3 +1,8 @@
+/**
+ * Asks whether a table exists: aspects-dbt creates some of the tables this sink reads
+ * (dim_most_recent_course_blocks) and drops others it writes (course_relationships).
+ */
+
 import type { ClickHouseClient } from '@clickhouse/client';
 import { bind } from './bind.js';
 

@@ -1,8 +1,12 @@
-import { utf8StoreText } from '../../domain/store-text.js';
-import type { CourseSnapshot } from '../../openedx/api-types.js';
-import type { Outline, OutlineRow, Relationship } from '../../outline/types.js';
-import { courseNameFromApi } from '../../domain/course-name.js';
-import { CourseKey } from '../../domain/keys.js';
+/**
+ * The `course_overviews` table: one row a dump, the course as Aspects' CourseOverviewSerializer writes it,
+ * from the Courses API and Studio.
+ */
+
+import { courseNameFromApi } from '../../../domain/course-name.js';
+import { CourseKey } from '../../../domain/keys.js';
+import { utf8StoreText } from '../../../domain/store-text.js';
+import type { CourseSnapshot } from '../../../openedx/api-types.js';
 import {
   assertDumpTime,
   drfIso,
@@ -11,17 +15,9 @@ import {
   pythonIsoformat,
   pythonStr,
   type Instant,
-} from './datetime.js';
-import { PyFloat, pythonJsonDumps, type PyJson } from './python-json.js';
-
-export { formatDumpTime } from './datetime.js';
-
-/** One dump of one course: the overview row and every block row share these (the dbt models rely on it). */
-export interface DumpStamp {
-  dumpId: string;
-  /** `YYYY-MM-DD HH:MM:SS.ffffff+00:00` */
-  timeLastDumped: string;
-}
+} from '../datetime.js';
+import { PyFloat, pythonJsonDumps, type PyJson } from '../python-json.js';
+import { DUMP_COLUMN_NAMES, type CourseTableDescriptor, type DumpColumns } from './descriptor.js';
 
 /**
  * `course_overviews`, in Aspects' column order (platform-plugin-aspects `CourseOverviewSerializer`). Where
@@ -45,7 +41,7 @@ export interface DumpStamp {
  * one than the last: the dump time does (a course whose rows did not change gets no new row at all). Its
  * fraction is always written because `max(modified)` compares strings and `…:00Z` sorts after `…:00.5Z`.
  */
-export interface CourseOverviewRow {
+export interface CourseOverviewRow extends DumpColumns {
   org: string;
   course_key: string;
   display_name: string;
@@ -57,77 +53,32 @@ export interface CourseOverviewRow {
   course_data_json: string;
   created: string;
   modified: string;
-  dump_id: string;
-  time_last_dumped: string;
 }
 
-/**
- * `course_blocks`, in Aspects' column order. `edited_on` is Aspects' `str(block.edit_info.edited_on)` when the
- * LMS exposes `edited_on` (COURSE_BLOCKS_API_EXTRA_FIELDS), else '' — what the plugin writes for a block
- * without it; no current model reads it.
- */
-export interface CourseBlockRow {
-  org: string;
-  course_key: string;
-  location: string;
-  display_name: string;
-  xblock_data_json: string;
-  order: number;
-  edited_on: string;
-  dump_id: string;
-  time_last_dumped: string;
-}
+/** One row a dump: the course as the CourseOverview model holds it. Written last, as it makes the dump visible. */
+export const courseOverviews: CourseTableDescriptor<CourseOverviewRow> = {
+  table: 'course_overviews',
+  columns: [
+    'org',
+    'course_key',
+    'display_name',
+    'course_start',
+    'course_end',
+    'enrollment_start',
+    'enrollment_end',
+    'self_paced',
+    'course_data_json',
+    'created',
+    'modified',
+    ...DUMP_COLUMN_NAMES,
+  ],
+  keyedByOrg: true,
+  rows: ({ snapshot }, stamp) => [courseOverviewRow(snapshot, stamp)],
+};
 
-/** The legacy `course_relationships` table; `order` is the 0-based index among the parent's children. */
-export interface CourseRelationshipRow {
-  course_key: string;
-  parent_location: string;
-  child_location: string;
-  order: number;
-  dump_id: string;
-  time_last_dumped: string;
-}
-
-export const COURSE_OVERVIEW_COLUMNS = [
-  'org',
-  'course_key',
-  'display_name',
-  'course_start',
-  'course_end',
-  'enrollment_start',
-  'enrollment_end',
-  'self_paced',
-  'course_data_json',
-  'created',
-  'modified',
-  'dump_id',
-  'time_last_dumped',
-] as const satisfies ReadonlyArray<keyof CourseOverviewRow>;
-
-export const COURSE_BLOCK_COLUMNS = [
-  'org',
-  'course_key',
-  'location',
-  'display_name',
-  'xblock_data_json',
-  'order',
-  'edited_on',
-  'dump_id',
-  'time_last_dumped',
-] as const satisfies ReadonlyArray<keyof CourseBlockRow>;
-
-export const COURSE_RELATIONSHIP_COLUMNS = [
-  'course_key',
-  'parent_location',
-  'child_location',
-  'order',
-  'dump_id',
-  'time_last_dumped',
-] as const satisfies ReadonlyArray<keyof CourseRelationshipRow>;
-
-export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): CourseOverviewRow {
+export function courseOverviewRow(snapshot: CourseSnapshot, stamp: DumpColumns): CourseOverviewRow {
   const d = snapshot.detail;
-  const dumped = parseInstant(assertDumpTime(dump.timeLastDumped));
+  const dumped = parseInstant(assertDumpTime(stamp.time_last_dumped));
   const firstEdit = earliestEdit(snapshot);
   return {
     org: CourseKey.parse(snapshot.courseKey).org,
@@ -141,8 +92,8 @@ export function courseOverviewRow(snapshot: CourseSnapshot, dump: DumpStamp): Co
     course_data_json: courseDataJson(snapshot),
     created: drfIsoFixed(firstEdit ?? dumped),
     modified: drfIsoFixed(dumped),
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
+    dump_id: stamp.dump_id,
+    time_last_dumped: stamp.time_last_dumped,
   };
 }
 
@@ -160,97 +111,6 @@ function earliestEdit(snapshot: CourseSnapshot): Instant | undefined {
       earliest = at;
   }
   return earliest;
-}
-
-export function courseBlockRows(
-  outline: Outline,
-  dump: DumpStamp,
-  tags: Readonly<Record<string, readonly number[]>> = {},
-): CourseBlockRow[] {
-  return outline.rows.map(courseBlockRowWriter(outline, dump, tags));
-}
-
-/** Builds the course_blocks row of each outline row, one at a time (the writer streams them). */
-export function courseBlockRowWriter(
-  outline: Outline,
-  dump: DumpStamp,
-  tags: Readonly<Record<string, readonly number[]>> = {},
-): (row: OutlineRow) => CourseBlockRow {
-  assertDumpTime(dump.timeLastDumped);
-  const key = courseKeyParts(outline.courseKey);
-  const xblockData = xblockDataWriter(key, tags);
-  return (row) => ({
-    org: key.org,
-    course_key: outline.courseKey,
-    location: row.location,
-    display_name: utf8StoreText(row.displayName),
-    xblock_data_json: xblockData(row),
-    order: row.order,
-    edited_on: row.editedOn === undefined ? '' : pythonStr(parseInstant(row.editedOn)),
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
-  });
-}
-
-/** `xblock_data_json` as Aspects writes it: `json.dumps` of these keys, in this order. */
-export function xblockDataJson(key: CourseKeyParts, row: OutlineRow, tags: readonly number[] = []): string {
-  return pythonJsonDumps({
-    course: key.course,
-    run: key.run,
-    block_type: row.blockType,
-    detached: row.detached ? 1 : 0,
-    graded: row.graded ? 1 : 0,
-    completion_mode: row.completionMode,
-    section: row.section,
-    subsection: row.subsection,
-    unit: row.unit,
-    tags: [...tags],
-  });
-}
-
-/**
- * The same text as {@link xblockDataJson}, built from a per-course prefix and the few distinct block types
- * and completion modes, because this runs once per block of every course (100k-block courses exist).
- */
-function xblockDataWriter(
-  key: CourseKeyParts,
-  tags: Readonly<Record<string, readonly number[]>>,
-): (row: OutlineRow) => string {
-  const prefix = `{"course": ${pythonJsonDumps(key.course)}, "run": ${pythonJsonDumps(key.run)}, "block_type": `;
-  const strings = new Map<string, string>();
-  const str = (value: string) => {
-    let text = strings.get(value);
-    if (text === undefined) strings.set(value, (text = pythonJsonDumps(value)));
-    return text;
-  };
-  return (row) =>
-    `${prefix}${str(row.blockType)}, "detached": ${row.detached ? 1 : 0}, "graded": ${row.graded ? 1 : 0}, ` +
-    `"completion_mode": ${str(row.completionMode)}, "section": ${row.section}, "subsection": ${row.subsection}, ` +
-    `"unit": ${row.unit}, "tags": ${tagList(tags[row.location])}}`;
-}
-
-/** A list of tag ids as json.dumps writes it. */
-function tagList(ids: readonly number[] | undefined): string {
-  return ids && ids.length > 0 ? `[${ids.join(', ')}]` : '[]';
-}
-
-export function courseRelationshipRows(outline: Outline, dump: DumpStamp): CourseRelationshipRow[] {
-  return outline.relationships.map(courseRelationshipRowWriter(outline, dump));
-}
-
-export function courseRelationshipRowWriter(
-  outline: Outline,
-  dump: DumpStamp,
-): (relationship: Relationship) => CourseRelationshipRow {
-  assertDumpTime(dump.timeLastDumped);
-  return (r) => ({
-    course_key: outline.courseKey,
-    parent_location: r.parentLocation,
-    child_location: r.childLocation,
-    order: r.order,
-    dump_id: dump.dumpId,
-    time_last_dumped: dump.timeLastDumped,
-  });
 }
 
 /**
@@ -321,16 +181,4 @@ function optionalTime(
   spell: (i: ReturnType<typeof parseInstant>) => string,
 ): string {
   return value === null || value === undefined || value === '' ? '' : spell(parseInstant(value));
-}
-
-/** The parts of a course key that Aspects' rows repeat. */
-export interface CourseKeyParts {
-  org: string;
-  course: string;
-  run: string;
-}
-
-export function courseKeyParts(courseKey: string): CourseKeyParts {
-  const key = CourseKey.parse(courseKey);
-  return { org: key.org, course: key.course, run: key.run ?? '' };
 }
