@@ -240,7 +240,7 @@ export class UsageKey {
     const c = this.courseKey;
     if (c.deprecated)
       return `i4x://${c.org}/${c.course}/${this.blockType}/${this.blockId}${c.branch !== null ? `@${c.branch}` : ''}`;
-    return `block-v1:${c.toString().slice('course-v1:'.length)}+type@${this.blockType}+block@${this.blockId}`;
+    return `${usageKeyPrefixOf(c)}type@${this.blockType}+block@${this.blockId}`;
   }
 
   forBranch(branch: string | null): UsageKey {
@@ -272,6 +272,20 @@ export function usageKeyFor(courseKey: CourseKey, blockType: string, blockId: st
 export function courseRootUsageKey(courseKey: string): string {
   const key = CourseKey.parse(courseKey);
   return usageKeyFor(key, 'course', key.deprecated ? (key.run ?? '') : 'course').toString();
+}
+
+/**
+ * What every usage key of the course begins with, in its canonical spelling: `block-v1:Org+Course+Run+`
+ * (the branch and version too, when the key has them), or `i4x://org/course/` for an old-style course.
+ */
+export function usageKeyPrefix(courseKey: string): string {
+  return usageKeyPrefixOf(CourseKey.parse(courseKey));
+}
+
+function usageKeyPrefixOf(c: CourseKey): string {
+  return c.deprecated
+    ? `i4x://${c.org}/${c.course}/`
+    : `block-v1:${c.toString().slice('course-v1:'.length)}+`;
 }
 
 /** `location` string of any usage key string: branch and version stripped, canonical form. */

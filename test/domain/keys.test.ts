@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CourseKey, InvalidKeyError, UsageKey, locationOf, usageKeyFor } from '../../src/domain/keys.js';
+import {
+  CourseKey,
+  InvalidKeyError,
+  UsageKey,
+  locationOf,
+  usageKeyFor,
+  usageKeyPrefix,
+} from '../../src/domain/keys.js';
 import { PermanentError } from '../../src/errors.js';
 
 describe('CourseKey', () => {
@@ -145,6 +152,19 @@ describe('UsageKey', () => {
       'block-v1:OpenedX+DemoX+DemoCourse+type@course+block@course',
     );
     expect(() => usageKeyFor(course, 'html', 'a b')).toThrow(InvalidKeyError);
+  });
+
+  it('usageKeyPrefix is what every usage key of the course begins with', () => {
+    const course = 'course-v1:OpenedX+DemoX+DemoCourse';
+    expect(usageKeyPrefix(course)).toBe('block-v1:OpenedX+DemoX+DemoCourse+');
+    const block = usageKeyFor(CourseKey.parse(course), 'html', 'h1').toString();
+    expect(block.startsWith(usageKeyPrefix(course))).toBe(true);
+    // The prefix ends at a separator: another course whose run starts the same is not inside it.
+    expect('block-v1:OpenedX+DemoX+DemoCourse2+type@html+block@h1'.startsWith(usageKeyPrefix(course))).toBe(
+      false,
+    );
+    expect(usageKeyPrefix('OpenedX/DemoX/2024')).toBe('i4x://OpenedX/DemoX/');
+    expect(() => usageKeyPrefix('not a key')).toThrow(InvalidKeyError);
   });
 
   it.each([

@@ -6,6 +6,7 @@
  * hold the current content.
  */
 
+import { usageKeyPrefix } from '../../domain/keys.js';
 import { newDump } from '../../domain/dump.js';
 import type { CourseTags } from '../../openedx/api-types.js';
 import { bind } from './bind.js';
@@ -51,10 +52,8 @@ export async function writeTagTables(
   const written: Record<string, number> = {};
   const plan = [planned(taxonomy, catalog, stamp), planned(tag, catalog, stamp)];
   if (course) {
-    const k = course.courseKey.slice('course-v1:'.length);
-    plan.push(
-      planned(objectTag, course.tags, stamp, { courseKey: course.courseKey, objectPrefix: `block-v1:${k}+` }),
-    );
+    const scope = { courseKey: course.courseKey, objectPrefix: usageKeyPrefix(course.courseKey) };
+    plan.push(planned(objectTag, course.tags, stamp, scope));
   }
   for (const { table, content, rows, scope } of plan) {
     const latest = await latestContent(ctx, table, content, scope);
