@@ -10,7 +10,7 @@ import { syncCourse, type RetryRunner, type SyncObserver, type SyncResult } from
 import type { CourseSource, ExportSink } from '../sync/ports.js';
 import type { Config } from './config.js';
 import { createRetryRunner } from './retry-runner.js';
-import type { Stores } from './stores.js';
+import { clickhouseWriterContext, type Stores } from './stores.js';
 
 export type CourseSyncer = (courseKey: string, events?: readonly CourseEvent[]) => Promise<SyncResult>;
 
@@ -30,13 +30,7 @@ export function createCourseSyncer(
 ): CourseSyncer {
   const deps = {
     source: options.source,
-    clickhouse: new ClickHouseCourseSink({
-      client: stores.clickhouse.client,
-      database: config.clickhouse.database,
-      cluster: config.clickhouse.cluster,
-      capabilities: stores.clickhouse.capabilities,
-      pruneRemovedBlocks: config.clickhouse.pruneRemovedBlocks,
-    }),
+    clickhouse: new ClickHouseCourseSink(clickhouseWriterContext(config, stores)),
     catalog: new PostgresCatalogSink(stores.postgres, {
       lmsBaseUrl: config.lms?.baseUrl,
       logger: options.logger.child({ component: 'catalog' }),

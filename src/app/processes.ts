@@ -10,6 +10,7 @@ import { Metrics } from './metrics.js';
 import { readinessChecks } from './readiness.js';
 import type { Runtime } from './runtime.js';
 import { openService } from './service.js';
+import { clickhouseWriterContext } from './stores.js';
 import { startTagRefresher } from './tag-refresher.js';
 
 /** Resolves with the signal's name on the first SIGTERM or SIGINT. */
@@ -54,12 +55,7 @@ export async function runConsumer(runtime: Runtime, options: { exportWorker: boo
   const stopped = Promise.race([stopSignal(), new Promise<string>((resolve) => (fatal = resolve))]);
   const tagRefresher = startTagRefresher(
     service.lms(),
-    {
-      client: stores.clickhouse.client,
-      database: config.clickhouse.database,
-      cluster: config.clickhouse.cluster,
-      capabilities: stores.clickhouse.capabilities,
-    },
+    clickhouseWriterContext(config, stores),
     config.lms?.tags ? config.tagsRefreshIntervalMs : 0,
     logger.child({ component: 'tags' }),
   );

@@ -1,5 +1,10 @@
 import type { Logger } from '../log.js';
-import { migrateClickHouse, openClickHouse, type ClickHouseConnection } from '../sinks/clickhouse/index.js';
+import {
+  migrateClickHouse,
+  openClickHouse,
+  type ClickHouseConnection,
+  type WriterContext,
+} from '../sinks/clickhouse/index.js';
 import { migrate as migratePostgres, openPostgres, type SqlClient } from '../sinks/postgres/index.js';
 import type { Config } from './config.js';
 
@@ -61,4 +66,15 @@ export async function migrateStores(
   const report = { clickhouse: ch.applied, postgres: pg.applied };
   logger.info({ applied: report }, 'migrations up to date');
   return report;
+}
+
+/** How the ClickHouse writers (course dumps, tag tables) reach the configured database. */
+export function clickhouseWriterContext(config: Config, stores: Stores): WriterContext {
+  return {
+    client: stores.clickhouse.client,
+    database: config.clickhouse.database,
+    cluster: config.clickhouse.cluster,
+    capabilities: stores.clickhouse.capabilities,
+    pruneRemovedBlocks: config.clickhouse.pruneRemovedBlocks,
+  };
 }

@@ -1,7 +1,6 @@
 import type { Logger } from '../log.js';
 import type { LmsClient } from '../openedx/lms/index.js';
-import { writeTagTables } from '../sinks/clickhouse/tag-writer.js';
-import type { WriterContext } from '../sinks/clickhouse/context.js';
+import { writeTagTables, type WriterContext } from '../sinks/clickhouse/index.js';
 
 /**
  * Taxonomy and tag edits send no signal: besides every course sync, the tag tables are refreshed from
