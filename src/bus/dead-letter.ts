@@ -1,3 +1,4 @@
+import { instantToDate, tryParseInstant } from '../domain/datetime.js';
 import { createHash } from 'node:crypto';
 import { DecodeError } from './decode-error.js';
 import type { KafkaHeaders } from './headers.js';
@@ -148,8 +149,8 @@ export function parseDeadLetter(message: {
     return typeof first === 'string' ? first : first.toString('utf8');
   };
   const partition = Number(get(DLQ_HEADERS.partition));
-  const time = new Date(get(DLQ_HEADERS.time));
-  if (!Number.isInteger(partition) || Number.isNaN(time.getTime())) {
+  const instant = tryParseInstant(get(DLQ_HEADERS.time));
+  if (!Number.isInteger(partition) || !instant) {
     throw new DecodeError(
       'bad-headers',
       'dead-letter headers course_sink_source_partition or course_sink_dlq_time are malformed',
@@ -172,7 +173,7 @@ export function parseDeadLetter(message: {
     },
     reason: get(DLQ_HEADERS.reason),
     error: get(DLQ_HEADERS.error),
-    time,
+    time: instantToDate(instant),
     attempts: number(DLQ_HEADERS.attempts),
     truncatedFrom: number(DLQ_HEADERS.truncatedFrom),
   };

@@ -1,3 +1,4 @@
+import { instantToDate, parseInstant } from '../domain/datetime.js';
 import { DecodeError } from './decode-error.js';
 
 /**
@@ -120,31 +121,17 @@ function parseMetadata(lookup: (name: string) => string[], names: FieldNames, no
   };
 }
 
-const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?$/i;
-
 /**
- * Parses Python's datetime.isoformat() output: the fraction is absent when microseconds are 0, and the
+ * Reads Python's datetime.isoformat() output: the fraction is absent when microseconds are 0, and the
  * offset is +00:00. A time without an offset is taken as UTC, since openedx-events only emits UTC times
  * and JavaScript would otherwise read it as local time.
  */
 export function parseEventTime(text: string, what = 'time'): Date {
-  const m = ISO_TIME.exec(text.trim());
-  if (!m) throw new DecodeError('bad-headers', `${what} "${text}" is not an ISO 8601 date-time`);
-  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
-  const ms = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'));
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? 0), ms);
-  const check = new Date(utc);
-  const valid =
-    check.getUTCFullYear() === Number(y) &&
-    check.getUTCMonth() === Number(mo) - 1 &&
-    check.getUTCDate() === Number(d) &&
-    check.getUTCHours() === Number(h) &&
-    check.getUTCMinutes() === Number(mi) &&
-    Number(om ?? 0) < 60;
-  if (!valid) throw new DecodeError('bad-headers', `${what} "${text}" is not a valid date-time`);
-  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
-  return new Date(utc - offsetMinutes * 60_000);
+  try {
+    return instantToDate(parseInstant(text, { requireTime: true }));
+  } catch {
+    throw new DecodeError('bad-headers', `${what} "${text}" is not a valid ISO 8601 date-time`);
+  }
 }
 
 function parseMinorVersion(text: string, what: string): number {

@@ -1,3 +1,4 @@
+import { instantToDate, tryParseInstant } from '../domain/datetime.js';
 import type { CatalogInfo } from '../domain/catalog.js';
 import type { CourseEvent } from '../domain/events.js';
 import type { CourseSnapshot } from '../openedx/api-types.js';
@@ -45,9 +46,10 @@ export function staleness(snapshot: CourseSnapshot, events: readonly CourseEvent
   if (catalog && root) {
     if (root.display_name !== catalog.name)
       return `the course is named ${JSON.stringify(root.display_name)} in the structure, ${JSON.stringify(catalog.name)} in the event`;
-    const start = root.start ? Date.parse(root.start) : undefined;
-    const expectedStart = Date.parse(catalog.schedule.start);
-    if (start !== undefined && Number.isFinite(expectedStart) && start !== expectedStart)
+    const start = tryParseInstant(root.start);
+    const expectedStart = tryParseInstant(catalog.schedule.start);
+    // Compared to the millisecond, as the LMS and the event each round what they print.
+    if (start && expectedStart && instantToDate(start).getTime() !== instantToDate(expectedStart).getTime())
       return `the course starts ${root.start} in the structure, ${catalog.schedule.start} in the event`;
   }
   return null;

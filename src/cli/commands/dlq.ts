@@ -1,4 +1,5 @@
 /** `dlq list` and `dlq replay`: what an operator needs to see why messages were dead-lettered and send them back. */
+import { instantToDate, tryParseInstant } from '../../domain/datetime.js';
 import type { Command } from 'commander';
 import { createKafka } from '../../bus/kafka/client.js';
 import { DEFAULT_BASE_TOPICS } from '../../bus/consumer.js';
@@ -60,9 +61,10 @@ function withFilters(command: Command): Command {
 
 async function collect(runtime: Runtime, opts: FilterOptions): Promise<DeadLetterEntry[]> {
   const { bus } = runtime.config;
-  const since = opts.since ? new Date(opts.since) : undefined;
-  if (since && Number.isNaN(since.getTime()))
-    throw new ConfigError([`--since: not an ISO 8601 time: ${opts.since}`]);
+  // As every datetime course-sink reads: ISO 8601, UTC when no zone is given (not this machine's local time).
+  const sinceInstant = opts.since ? tryParseInstant(opts.since) : undefined;
+  if (opts.since && !sinceInstant) throw new ConfigError([`--since: not an ISO 8601 time: ${opts.since}`]);
+  const since = sinceInstant && instantToDate(sinceInstant);
   const sources = opts.topic
     ? [opts.topic]
     : (bus.baseTopics ?? DEFAULT_BASE_TOPICS).map((t) => fullTopic(t, bus.topicPrefix));

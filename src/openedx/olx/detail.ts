@@ -1,3 +1,4 @@
+import { instantToDate, tryParseInstant } from '../../domain/datetime.js';
 import type { CourseDetail } from '../api-types.js';
 import type { CourseKey } from '../../domain/keys.js';
 import type { ExportFiles } from './source.js';
@@ -60,7 +61,10 @@ export async function readCourseDetail(
 function isoDate(value: unknown): string | null {
   const text = settingString(value)?.replace(/^"|"$/g, '');
   if (!text) return null;
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) return null;
-  return date.toISOString().replace(/\.000Z$/, 'Z');
+  // Read as the platform reads it (no zone means UTC), never as this machine's local time.
+  const instant = tryParseInstant(text);
+  if (!instant) return null;
+  return instantToDate(instant)
+    .toISOString()
+    .replace(/\.000Z$/, 'Z');
 }
