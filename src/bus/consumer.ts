@@ -32,7 +32,12 @@ export function createBusConsumer(bus: BusSettings, deps: BusConsumerDeps): BusC
     observer: deps.observer,
     logger: deps.logger,
   });
-  const decoderOptions = { strict: bus.strictEventTypes };
+  const decoderOptions = {
+    strict: bus.strictEventTypes,
+    // Studio's topics carry more event types than course-sink applies (xblock created, updated, …).
+    onIgnored: (eventType: string) =>
+      deps.logger?.debug({ event_type: eventType }, 'skipping an event type course-sink does not apply'),
+  };
 
   if (bus.backend === 'redis') {
     if (!bus.redisUrl)

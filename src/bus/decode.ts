@@ -19,13 +19,11 @@ export interface DecoderOptions {
   strict?: boolean;
   /** Defaults to SIGNALS; pass more specs to map further signals (e.g. a future course deletion). */
   signals?: readonly SignalSpec[];
-  /** Told of every skipped event type, e.g. to count it in a metric. */
+  /** Told of every skipped event type (the consumer logs it at debug level). */
   onIgnored?: (eventType: string) => void;
 }
 
 export class KafkaEventDecoder {
-  /** How many messages of each unknown event type were skipped. */
-  readonly ignored = new Map<string, number>();
   private readonly signals: ReadonlyMap<string, SignalSpec>;
   private readonly resolvers = new Map<string, avro.Resolver>();
 
@@ -67,7 +65,7 @@ export class KafkaEventDecoder {
 
   private signalFor(eventType: string): SignalSpec | undefined {
     const signal = this.signals.get(eventType);
-    if (!signal) noteUnknownType(eventType, this.ignored, this.options);
+    if (!signal) noteUnknownType(eventType, this.options);
     return signal;
   }
 
@@ -92,19 +90,16 @@ const olderWriterResolvers = new WeakMap<avro.Type, avro.Resolver>();
 /**
  * Decodes one Redis stream entry. Its event_data is bare Avro written by the producer's own openedx-events
  * schema; ours is used unless sourcelib says the producer predates a field we have. Null means an event
- * type we skip; `ignored` (when given) counts those.
+ * type we skip.
  */
-export function decodeRedisEntry(
-  entry: RedisEntryIn,
-  options: DecoderOptions & { ignored?: Map<string, number> } = {},
-): CourseEvent | null {
+export function decodeRedisEntry(entry: RedisEntryIn, options: DecoderOptions = {}): CourseEvent | null {
   const where = `${entry.stream}@${entry.id}`;
   return withContextSync(where, () => {
     const fields = toFieldMap(entry.fields);
     const metadata = parseRedisFields(fields);
     const signal = signalsByType(options.signals ?? SIGNALS).get(metadata.type);
     if (!signal) {
-      noteUnknownType(metadata.type, options.ignored ?? new Map(), options);
+      noteUnknownType(metadata.type, options);
       return null;
     }
     const body = fields.get('event_data');
@@ -127,14 +122,13 @@ export function decodeRedisEntry(
   });
 }
 
-function noteUnknownType(eventType: string, ignored: Map<string, number>, options: DecoderOptions): void {
+function noteUnknownType(eventType: string, options: DecoderOptions): void {
   if (options.strict) {
     throw new DecodeError(
       'unknown-event-type',
       `event type ${eventType} is not one course-sink consumes; unset EVENT_BUS_STRICT_EVENT_TYPES to skip such events`,
     );
   }
-  ignored.set(eventType, (ignored.get(eventType) ?? 0) + 1);
   options.onIgnored?.(eventType);
 }
 
