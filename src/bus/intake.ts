@@ -72,7 +72,7 @@ export interface Transport<M> {
 
 /**
  * `submitted`: the coalescer holds it; `refused`: the coalescer is draining; `settled`: done without a
- * sync; `stopped`: stop cut it short, and it is delivered again after the next start.
+ * sync (an ignored message's acknowledgement may still be under way); `stopped`: stop cut it short, and it is delivered again after the next start.
  */
 export type TakeResult = 'submitted' | 'refused' | 'settled' | 'stopped';
 
@@ -99,8 +99,9 @@ export class BusIntake<M> {
   }
 
   /**
-   * Decodes `message` and submits its event, or settles it at once (ignored or undecodable, dead-lettered
-   * before this returns). `wait` is the sleep between retries. A failure that is not the message's
+   * Decodes `message` and submits its event. An undecodable message is dead-lettered before this returns,
+   * so what is behind it waits for its dead letter; an ignored one is acknowledged in the background, as a
+   * synced one is, so a burst of event types course-sink skips costs the read loop no round trips. `wait` is the sleep between retries. A failure that is not the message's
    * (e.g. a heartbeat that saw a rebalance) is thrown to the transport.
    */
   async take(message: M, wait: Sleep = sleep): Promise<TakeResult> {
@@ -119,7 +120,10 @@ export class BusIntake<M> {
       );
       return this.settleNow(message, { reason, error: err }, wait);
     }
-    if (event === null) return this.settleNow(message, undefined, wait);
+    if (event === null) {
+      this.settleLater(message);
+      return 'settled';
+    }
 
     observer?.eventConsumed(event.eventType);
     event.position = this.transport.position(message);
@@ -174,7 +178,7 @@ export class BusIntake<M> {
   }
 
   /** Settles a message the read loop is still on: it waits for it, and stop abandons it (it is read again). */
-  private async settleNow(message: M, note: DeadLetterNote | undefined, wait: Sleep): Promise<TakeResult> {
+  private async settleNow(message: M, note: DeadLetterNote, wait: Sleep): Promise<TakeResult> {
     try {
       await this.transport.settle(message, note, this.reading.signal, wait);
     } catch (err) {
