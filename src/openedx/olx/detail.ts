@@ -57,7 +57,12 @@ export async function readCourseDetail(
   };
 }
 
-/** Settings dates come as ISO strings, sometimes JSON-quoted in old XML; the API prints them as `…T…Z`. */
+/**
+ * A settings date as xmodule/fields.py `Date.from_json` reads it, a time without a zone meaning UTC, and as the
+ * API prints it (`…T…Z`). Studio's exports write ISO 8601 (`Date.to_json` is `isoformat()`), sometimes
+ * JSON-quoted in old XML; other spellings dateutil would also take, found only in hand-edited exports, are
+ * left empty rather than guessed.
+ */
 function isoDate(value: unknown): string | null {
   const text = settingString(value)?.replace(/^"|"$/g, '');
   if (!text) return null;
