@@ -59,7 +59,7 @@ export async function readCourseDetail(
 
 /**
  * A settings date as xmodule/fields.py `Date.from_json` reads it, a time without a zone meaning UTC, and as the
- * API prints it (`…T…Z`). Studio's exports write ISO 8601 (`Date.to_json` is `isoformat()`), sometimes
+ * API prints it (`…T…Z`). Studio's exports write ISO 8601 (`Date.to_json`), sometimes
  * JSON-quoted in old XML; other spellings dateutil would also take, found only in hand-edited exports, are
  * left empty rather than guessed.
  */
